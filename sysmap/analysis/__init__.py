@@ -1,0 +1,1 @@
+"""Feedback analysis over a map's causal graph: loops, polarity, leverage (no Qt)."""

@@ -1,0 +1,147 @@
+"""The ``sysmap`` command: opens the app, and runs every headless job.
+
+``sysmap`` alone opens the default example; ``sysmap FILE`` opens a map; subcommands do
+headless work (``sysmap info FILE``). Errors in the user's input print one line to stderr
+and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+
+from sysmap import __version__
+from sysmap.errors import SysmapError
+
+
+def _load(path: str):
+    from sysmap.io import load
+
+    return load(path)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """Open the desktop application on a map (the default example without FILE)."""
+    from sysmap.examples import example_path
+
+    path = args.file
+    if path is None:
+        try:
+            path = str(example_path())
+        except FileNotFoundError as exc:
+            raise SysmapError(str(exc)) from None
+    doc = _load(path)  # read before Qt starts, so a bad file fails fast and plainly
+    try:
+        from sysmap.ui.app import run
+    except ImportError as exc:
+        raise SysmapError(f"the desktop application needs PySide6 ({exc})") from None
+    return run(doc, path)
+
+
+def map_summary(doc) -> dict:
+    """Counts of a map's contents and its simulation specs, as :command:`sysmap info` prints them."""
+    kinds = Counter(v.kind.value for v in doc.variables.values())
+    polarities = Counter(link.polarity.value for link in doc.links.values())
+    specs = doc.sim_specs
+    return {
+        "name": doc.name,
+        "variables": len(doc.variables),
+        "concepts": kinds["concept"],
+        "stocks": kinds["stock"],
+        "flows": kinds["flow"],
+        "auxiliaries": kinds["aux"],
+        "links": len(doc.links),
+        "positive_links": polarities["+"],
+        "negative_links": polarities["-"],
+        "unknown_links": polarities["?"],
+        "unmarked_links": polarities[""],
+        "delayed_links": sum(link.delay for link in doc.links.values()),
+        "loop_labels": len(doc.loop_labels),
+        "notes": len(doc.notes),
+        "groups": len(doc.groups),
+        "sim_specs": {
+            "start": specs.start,
+            "stop": specs.stop,
+            "dt": specs.dt,
+            "method": specs.method,
+            "time_units": specs.time_units,
+        },
+    }
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print what a map holds."""
+    doc = _load(args.file)
+    s = map_summary(doc)
+    if args.json:
+        print(json.dumps({"file": args.file, **s}, indent=2))
+        return 0
+    sim = s["sim_specs"]
+    units = f" {sim['time_units']}" if sim["time_units"] else ""
+    lines = [
+        f"{args.file}: {s['name'] or '(untitled)'}",
+        f"variables:   {s['variables']} ({s['concepts']} concepts, {s['stocks']} stocks, "
+        f"{s['flows']} flows, {s['auxiliaries']} auxiliaries)",
+        f"links:       {s['links']} ({s['positive_links']} +, {s['negative_links']} -, "
+        f"{s['unknown_links']} ?, {s['unmarked_links']} unmarked; {s['delayed_links']} delayed)",
+        f"stocks:      {s['stocks']}",
+        f"flows:       {s['flows']}",
+        f"loop labels: {s['loop_labels']}",
+        f"notes:       {s['notes']}",
+        f"groups:      {s['groups']}",
+        f"simulation:  from {_num(sim['start'])} to {_num(sim['stop'])}{units}, "
+        f"dt {_num(sim['dt'])}, {sim['method']}",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+COMMANDS = {
+    "open": (cmd_open, "open a map in the desktop application (the default)"),
+    "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sysmap",
+        description="Draw, analyse and simulate causal loop diagrams and stock-and-flow maps.",
+        epilog="With no command, sysmap opens FILE (or the default example) in the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"sysmap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (func, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        if name == "open":
+            p.add_argument("file", nargs="?", metavar="FILE", help="the map to open")
+        else:
+            p.add_argument("file", metavar="FILE", help="the map to read")
+        if name == "info":
+            p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``sysmap`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        argv.insert(0, "open")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SysmapError as exc:
+        print(f"sysmap: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""The document: a map's elements by id, the indexes that answer queries, and its events.
+
+The document changes only through edits (:mod:`sysmap.model.edits`), which call the
+underscore methods here; those keep every index up to date and refuse anything that would
+leave a dangling reference, so a document can never hold a link to a missing variable or
+two variables with the same name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from sysmap.errors import ModelError
+from sysmap.model.elements import (
+    ELEMENT_TYPES,
+    Element,
+    Group,
+    Kind,
+    Link,
+    LoopLabel,
+    Note,
+    SimSpecs,
+    Variable,
+)
+from sysmap.model.events import ChangeCollector, Emitter
+from sysmap.model.names import canonical_name
+
+#: The document-level fields that :class:`sysmap.model.edits.SetField` may change.
+DOCUMENT_FIELDS = ("name", "documentation", "sim_specs")
+
+
+class SystemMap:
+    """A causal loop diagram or stock-and-flow map.
+
+    >>> from sysmap.model import SystemMap, Kind, Polarity
+    >>> doc = SystemMap(name="Bathtub")
+    >>> water = doc.add_variable("Water in tub", kind=Kind.STOCK, equation="50")
+    >>> drain = doc.add_variable("Draining", kind=Kind.FLOW, equation="water_in_tub / 5")
+    >>> doc.attach_flow(drain.id, source=water.id, sink=None)
+    >>> doc.flow_ends(drain.id) == (water.id, None)
+    True
+    >>> doc.rename_variable(water.id, "Water level")
+    >>> doc.variables[drain.id].equation
+    'Water_level / 5'
+    """
+
+    def __init__(self, name: str = "", documentation: str = "", sim_specs: SimSpecs | None = None):
+        self._name = name
+        self._documentation = documentation
+        self._sim_specs = sim_specs or SimSpecs()
+        self._stores: dict[type, dict[str, Any]] = {cls: {} for cls in ELEMENT_TYPES}
+        self._by_key: dict[str, str] = {}
+        self._links_out: dict[str, dict[str, None]] = {}
+        self._links_in: dict[str, dict[str, None]] = {}
+        self._flow_sources: dict[str, dict[str, None]] = {}
+        self._flow_sinks: dict[str, dict[str, None]] = {}
+        self._counter = 0
+        self._batch_depth = 0
+        self._pending = ChangeCollector()
+        self.changed = Emitter()
+        """Emits one :class:`sysmap.model.events.Change` after each edit or batch of edits."""
+
+    # -- document-level fields -------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def documentation(self) -> str:
+        return self._documentation
+
+    @property
+    def sim_specs(self) -> SimSpecs:
+        return self._sim_specs
+
+    # -- element access ---------------------------------------------------------------------
+
+    @property
+    def variables(self) -> Mapping[str, Variable]:
+        """Variables by id, in document order (read-only)."""
+        return MappingProxyType(self._stores[Variable])
+
+    @property
+    def links(self) -> Mapping[str, Link]:
+        return MappingProxyType(self._stores[Link])
+
+    @property
+    def loop_labels(self) -> Mapping[str, LoopLabel]:
+        return MappingProxyType(self._stores[LoopLabel])
+
+    @property
+    def notes(self) -> Mapping[str, Note]:
+        return MappingProxyType(self._stores[Note])
+
+    @property
+    def groups(self) -> Mapping[str, Group]:
+        return MappingProxyType(self._stores[Group])
+
+    def __contains__(self, eid: object) -> bool:
+        return any(eid in store for store in self._stores.values())
+
+    def element(self, eid: str) -> Element:
+        """The element with id ``eid``, of whatever type; :class:`ModelError` if none."""
+        for store in self._stores.values():
+            if eid in store:
+                return store[eid]
+        raise ModelError(f"no element with id {eid!r}")
+
+    def elements(self) -> Iterator[Element]:
+        """Every element: variables, links, loop labels, notes, then groups."""
+        for store in self._stores.values():
+            yield from store.values()
+
+    def variable_named(self, name: str) -> Variable | None:
+        """The variable whose name is equivalent to ``name`` under the XMILE rules, if any."""
+        vid = self._by_key.get(canonical_name(name))
+        return None if vid is None else self._stores[Variable][vid]
+
+    def variables_of_kind(self, kind: Kind) -> list[Variable]:
+        return [v for v in self._stores[Variable].values() if v.kind == kind]
+
+    def links_from(self, vid: str) -> list[Link]:
+        """Links leaving variable ``vid``, in the order they were added."""
+        links = self._stores[Link]
+        return [links[lid] for lid in self._links_out.get(vid, ())]
+
+    def links_to(self, vid: str) -> list[Link]:
+        """Links arriving at variable ``vid``, in the order they were added."""
+        links = self._stores[Link]
+        return [links[lid] for lid in self._links_in.get(vid, ())]
+
+    def flow_ends(self, fid: str) -> tuple[str | None, str | None]:
+        """The stocks a flow drains and fills, ``None`` standing for a cloud.
+
+        If a (foreign) file attaches one flow to several stocks on one side, the first
+        in document order is returned.
+        """
+        return (
+            next(iter(self._flow_sources.get(fid, ())), None),
+            next(iter(self._flow_sinks.get(fid, ())), None),
+        )
+
+    def new_id(self, prefix: str = "e") -> str:
+        """An id not used by any element yet, such as ``v7``; never returns the same one twice."""
+        while True:
+            self._counter += 1
+            eid = f"{prefix}{self._counter}"
+            if eid not in self:
+                return eid
+
+    # -- applying edits -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group edits so that listeners hear one :class:`Change` when the outermost batch ends."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                change, self._pending = self._pending.freeze(), ChangeCollector()
+                if change:
+                    self.changed.emit(change)
+
+    def apply(self, edit) -> None:
+        """Apply an edit (see :mod:`sysmap.model.edits`); listeners hear about it once."""
+        with self.batch():
+            edit.apply(self)
+
+    def revert(self, edit) -> None:
+        """Undo an edit that was the last one applied."""
+        with self.batch():
+            edit.revert(self)
+
+    # -- convenience: build an edit, apply it -------------------------------------------------
+
+    def add_variable(self, name: str, kind: Kind = Kind.CONCEPT, **fields) -> Variable:
+        """Add a variable and return it; see :func:`sysmap.model.operations.add_variable`."""
+        from sysmap.model import operations
+
+        edit = operations.add_variable(self, name, kind, **fields)
+        self.apply(edit)
+        return edit.element
+
+    def add_link(self, source: str, target: str, **fields) -> Link:
+        """Add a link between two variable ids and return it."""
+        from sysmap.model import operations
+
+        edit = operations.add_link(self, source, target, **fields)
+        self.apply(edit)
+        return edit.element
+
+    def rename_variable(self, vid: str, new_name: str) -> None:
+        """Rename a variable and every reference to it in the other equations."""
+        from sysmap.model import operations
+
+        self.apply(operations.rename_variable(self, vid, new_name))
+
+    def attach_flow(self, fid: str, *, source: str | None, sink: str | None) -> None:
+        """Connect a flow from stock ``source`` to stock ``sink`` (``None``: a cloud)."""
+        from sysmap.model import operations
+
+        self.apply(operations.attach_flow(self, fid, source=source, sink=sink))
+
+    def remove(self, *ids: str) -> None:
+        """Delete elements, with the links and attachments that would otherwise dangle."""
+        from sysmap.model import operations
+
+        self.apply(operations.remove(self, ids))
+
+    # -- primitive mutations (only edits call these) -----------------------------------------
+
+    def _store(self, element) -> dict[str, Any]:
+        try:
+            return self._stores[type(element)]
+        except KeyError:
+            raise ModelError(f"not a map element: {element!r}") from None
+
+    def _check_refs(self, element) -> None:
+        variables = self._stores[Variable]
+        if isinstance(element, Link):
+            for end in (element.source, element.target):
+                if end not in variables:
+                    raise ModelError(f"link {element.id} refers to unknown variable {end!r}")
+        elif isinstance(element, Variable):
+            key = canonical_name(element.name)
+            if not key:
+                raise ModelError(f"variable {element.id} has an empty name")
+            owner = self._by_key.get(key)
+            if owner is not None and owner != element.id:
+                raise ModelError(f"a variable named {element.name!r} already exists")
+            for fid in element.inflows + element.outflows:
+                if fid not in variables and fid != element.id:
+                    raise ModelError(f"stock {element.name!r} lists unknown flow {fid!r}")
+        elif isinstance(element, LoopLabel):
+            for vid in element.loop:
+                if vid not in variables:
+                    raise ModelError(f"loop label {element.id} refers to unknown variable {vid!r}")
+        elif isinstance(element, Group):
+            for eid in element.members:
+                if eid not in self:
+                    raise ModelError(f"group {element.name!r} lists unknown element {eid!r}")
+
+    def _referrers(self, eid: str) -> list[str]:
+        """Ids of the elements that refer to ``eid`` (links, stocks, labels, groups)."""
+        found = list(self._links_out.get(eid, ())) + list(self._links_in.get(eid, ()))
+        found += list(self._flow_sources.get(eid, ())) + list(self._flow_sinks.get(eid, ()))
+        found += [lab.id for lab in self._stores[LoopLabel].values() if eid in lab.loop]
+        found += [g.id for g in self._stores[Group].values() if eid in g.members]
+        return found
+
+    def _index(self, element, add: bool) -> None:
+        if isinstance(element, Variable):
+            key = canonical_name(element.name)
+            if add:
+                self._by_key[key] = element.id
+            elif self._by_key.get(key) == element.id:
+                del self._by_key[key]
+            for fids, index in ((element.inflows, self._flow_sinks), (element.outflows, self._flow_sources)):
+                for fid in fids:
+                    stocks = index.setdefault(fid, {})
+                    if add:
+                        stocks[element.id] = None
+                    else:
+                        stocks.pop(element.id, None)
+        elif isinstance(element, Link):
+            for index, end in ((self._links_out, element.source), (self._links_in, element.target)):
+                ids = index.setdefault(end, {})
+                if add:
+                    ids[element.id] = None
+                else:
+                    ids.pop(element.id, None)
+
+    def _insert(self, element, index: int | None = None) -> None:
+        store = self._store(element)
+        if element.id in self:
+            raise ModelError(f"an element with id {element.id!r} already exists")
+        self._check_refs(element)
+        if index is None or index >= len(store):
+            store[element.id] = element
+        else:
+            items = list(store.items())
+            items.insert(index, (element.id, element))
+            store.clear()
+            store.update(items)
+        self._index(element, add=True)
+        self._pending.add(element.id)
+
+    def _remove(self, eid: str) -> tuple[Element, int]:
+        element = self.element(eid)
+        referrers = [r for r in self._referrers(eid) if r != eid]
+        if referrers:
+            raise ModelError(f"cannot remove {eid!r}: still referred to by {', '.join(referrers)}")
+        store = self._store(element)
+        index = list(store).index(eid)
+        del store[eid]
+        self._index(element, add=False)
+        self._links_out.pop(eid, None)
+        self._links_in.pop(eid, None)
+        self._pending.remove(eid)
+        return element, index
+
+    def _replace(self, element) -> Element:
+        store = self._store(element)
+        old = store.get(element.id)
+        if old is None:
+            raise ModelError(f"no element with id {element.id!r} to change")
+        self._check_refs(element)
+        self._index(old, add=False)
+        store[element.id] = element
+        self._index(element, add=True)
+        self._pending.change(element.id)
+        return old
+
+    def _set_field(self, field: str, value) -> Any:
+        if field not in DOCUMENT_FIELDS:
+            raise ModelError(f"not a document field: {field!r}")
+        attr = "_" + field
+        old = getattr(self, attr)
+        setattr(self, attr, value)
+        self._pending.document = True
+        return old
+
+    # -- comparison and copies ---------------------------------------------------------------
+
+    def content(self) -> tuple:
+        """Everything that makes up the document, in order, for comparisons."""
+        return (
+            self._name,
+            self._documentation,
+            self._sim_specs,
+            tuple(tuple(store.items()) for store in self._stores.values()),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SystemMap):
+            return NotImplemented
+        return self.content() == other.content()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> SystemMap:
+        """An independent snapshot (elements are immutable, so they are shared), without listeners."""
+        new = SystemMap(self._name, self._documentation, self._sim_specs)
+        with new.batch():
+            for element in self.elements():
+                new._store(element)[element.id] = element
+                new._index(element, add=True)
+        new._counter = self._counter
+        new._pending = ChangeCollector()
+        return new
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(s)} {cls.__name__.lower()}s" for cls, s in self._stores.items() if s)
+        return f"<SystemMap {self._name!r}: {counts or 'empty'}>"

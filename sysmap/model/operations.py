@@ -1,0 +1,292 @@
+"""Build checked, consistent edits from what a user asks for.
+
+Each function looks at the document, refuses impossible requests with
+:class:`sysmap.errors.ModelError`, and returns an edit (see :mod:`sysmap.model.edits`) that
+the caller applies -- directly with :meth:`SystemMap.apply`, or through the UI's undo stack.
+Nothing here changes the document.
+
+>>> from sysmap.model import SystemMap, operations
+>>> doc = SystemMap()
+>>> a = doc.add_variable("Workload")
+>>> b = doc.add_variable("Sick leave")
+>>> edit = operations.add_link(doc, a.id, b.id, polarity="+")
+>>> doc.apply(edit); len(doc.links)
+1
+>>> doc.revert(edit); len(doc.links)
+0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sysmap.errors import ModelError
+from sysmap.model.document import SystemMap
+from sysmap.model.edits import Compound, Edit, Insert, Remove, Replace, SetField
+from sysmap.model.elements import (
+    Direction,
+    Group,
+    Kind,
+    Link,
+    LoopLabel,
+    Note,
+    Point,
+    Polarity,
+    SimSpecs,
+    Variable,
+)
+from sysmap.model.equation_text import rename_references
+from sysmap.model.names import canonical_name, equation_form, is_valid_name
+
+
+def _variable(doc: SystemMap, vid: str) -> Variable:
+    var = doc.variables.get(vid)
+    if var is None:
+        raise ModelError(f"no variable with id {vid!r}")
+    return var
+
+
+def _check_new_name(doc: SystemMap, name: str, vid: str | None = None) -> None:
+    if not is_valid_name(name):
+        raise ModelError(f"{name!r} is not a valid variable name")
+    owner = doc.variable_named(name)
+    if owner is not None and owner.id != vid:
+        raise ModelError(f"a variable named {owner.name!r} already exists")
+
+
+def add_variable(doc: SystemMap, name: str, kind: Kind | str = Kind.CONCEPT, **fields) -> Insert:
+    """An edit adding a variable called ``name``; ``fields`` are other :class:`Variable` fields."""
+    _check_new_name(doc, name)
+    if "inflows" in fields or "outflows" in fields:
+        raise ModelError("connect flows with attach_flow, not when adding the stock")
+    var = Variable(id=fields.pop("id", None) or doc.new_id("v"), name=name, kind=Kind(kind), **fields)
+    return Insert(var, f"Add {var.kind.value} {var.label!r}")
+
+
+def add_link(
+    doc: SystemMap, source: str, target: str, polarity: Polarity | str = Polarity.NONE, **fields
+) -> Insert:
+    """An edit adding a causal link from variable ``source`` to variable ``target``."""
+    _variable(doc, source)
+    _variable(doc, target)
+    link = Link(
+        id=fields.pop("id", None) or doc.new_id("k"),
+        source=source,
+        target=target,
+        polarity=Polarity(polarity),
+        **fields,
+    )
+    return Insert(link, "Add link")
+
+
+def add_loop_label(doc: SystemMap, text: str, position: Point, **fields) -> Insert:
+    """An edit adding a loop label such as ``R1`` at ``position``."""
+    for vid in fields.get("loop", ()):
+        _variable(doc, vid)
+    if "direction" in fields:
+        fields["direction"] = Direction(fields["direction"])
+    label = LoopLabel(id=fields.pop("id", None) or doc.new_id("r"), text=text, position=position, **fields)
+    return Insert(label, f"Add loop label {text!r}")
+
+
+def add_note(doc: SystemMap, text: str, position: Point, **fields) -> Insert:
+    """An edit adding a free-text note."""
+    note = Note(id=fields.pop("id", None) or doc.new_id("n"), text=text, position=position, **fields)
+    return Insert(note, "Add note")
+
+
+def add_group(doc: SystemMap, name: str, members: Iterable[str] = (), **fields) -> Insert:
+    """An edit adding a group (sector) of existing elements."""
+    members = tuple(members)
+    for eid in members:
+        doc.element(eid)
+    group = Group(id=fields.pop("id", None) or doc.new_id("g"), name=name, members=members, **fields)
+    return Insert(group, f"Add group {name!r}")
+
+
+def rename_variable(doc: SystemMap, vid: str, new_name: str) -> Edit:
+    """An edit renaming a variable and rewriting every equation that refers to it.
+
+    Other variables' equations keep their spacing and comments; only the references change,
+    written as :func:`sysmap.model.names.equation_form` gives.
+    """
+    var = _variable(doc, vid)
+    _check_new_name(doc, new_name, vid)
+    form = equation_form(new_name)
+    renamed = canonical_name(new_name) != var.key
+
+    def rewrite(equation: str) -> str:
+        return rename_references(equation, var.key, form) if renamed and equation else equation
+
+    edits: list[Edit] = [Replace(var, var.evolve(name=new_name, equation=rewrite(var.equation)))]
+    for other in doc.variables.values():
+        equation = rewrite(other.equation)
+        if other.id != vid and equation != other.equation:
+            edits.append(Replace(other, other.evolve(equation=equation)))
+    return Compound(edits, f"Rename {var.label!r} to {new_name!r}")
+
+
+_LOCKED = {"id", "inflows", "outflows"}
+
+
+def update(doc: SystemMap, eid: str, **changes) -> Edit:
+    """An edit changing fields of one element (a variable's name goes through the rename rules).
+
+    Changing a stock into another kind drops its flows; changing a flow into another kind
+    detaches it from its stocks.
+    """
+    locked = _LOCKED & changes.keys()
+    if locked:
+        raise ModelError(f"cannot change {', '.join(sorted(locked))} with update")
+    element = doc.element(eid)
+    edits: list[Edit] = []
+    if isinstance(element, Variable):
+        if "name" in changes:
+            rename = rename_variable(doc, eid, changes.pop("name"))
+            # The field changes below read the renamed variable when they are applied.
+            edits.append(rename)
+        if "kind" in changes:
+            changes["kind"] = Kind(changes["kind"])
+            if element.kind == Kind.FLOW and changes["kind"] != Kind.FLOW:
+                edits.append(_detach(doc, eid))
+            if element.kind == Kind.STOCK and changes["kind"] != Kind.STOCK:
+                changes.update(inflows=(), outflows=())
+    elif isinstance(element, Link):
+        for end in ("source", "target"):
+            if end in changes:
+                _variable(doc, changes[end])
+        if "polarity" in changes:
+            changes["polarity"] = Polarity(changes["polarity"])
+    if changes:
+        edits.append(_Chained(element, changes))
+    return Compound(edits, f"Change {type(element).__name__.lower()}")
+
+
+class _Chained(Replace):
+    """A Replace whose ``old`` is read when applied, so it can follow other edits of the element."""
+
+    def __init__(self, element, changes: Mapping):
+        super().__init__(element, element.evolve(**changes))
+        self._changes = dict(changes)
+
+    def apply(self, doc: SystemMap) -> None:
+        self.old = doc.element(self.new.id)
+        self.new = self.old.evolve(**self._changes)
+        super().apply(doc)
+
+
+def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
+    """An edit moving elements to new centre positions, as one undo step."""
+    edits = []
+    for eid, pos in positions.items():
+        element = doc.element(eid)
+        edits.append(Replace(element, element.evolve(position=(float(pos[0]), float(pos[1])))))
+    n = len(edits)
+    return Compound(edits, f"Move {n} item{'s' if n != 1 else ''}")
+
+
+def _detach(doc: SystemMap, fid: str) -> Edit:
+    """Take flow ``fid`` out of every stock's inflow and outflow lists."""
+    edits = []
+    for stock in doc.variables.values():
+        if fid in stock.inflows or fid in stock.outflows:
+            edits.append(
+                Replace(
+                    stock,
+                    stock.evolve(
+                        inflows=tuple(f for f in stock.inflows if f != fid),
+                        outflows=tuple(f for f in stock.outflows if f != fid),
+                    ),
+                )
+            )
+    return Compound(edits, "Detach flow")
+
+
+def attach_flow(doc: SystemMap, fid: str, *, source: str | None, sink: str | None) -> Edit:
+    """An edit making flow ``fid`` drain stock ``source`` and fill stock ``sink``.
+
+    ``None`` on either side is a cloud (the model boundary). Any previous attachment of the
+    flow is replaced.
+    """
+    flow = _variable(doc, fid)
+    if flow.kind != Kind.FLOW:
+        raise ModelError(f"{flow.label!r} is a {flow.kind.value}, not a flow")
+    for end in (source, sink):
+        if end is not None and _variable(doc, end).kind != Kind.STOCK:
+            raise ModelError(f"{doc.variables[end].label!r} is not a stock")
+    if source is not None and source == sink:
+        raise ModelError("a flow cannot drain and fill the same stock")
+    detach = _detach(doc, fid)
+    after = {e.new.id: e.new for e in detach.edits}
+    edits: list[Edit] = list(detach.edits)
+    for end, attr in ((source, "outflows"), (sink, "inflows")):
+        if end is None:
+            continue
+        stock = after.get(end, doc.variables[end])
+        new = stock.evolve(**{attr: getattr(stock, attr) + (fid,)})
+        if end in after:
+            edits = [e for e in edits if e.new.id != end]
+            edits.append(Replace(doc.variables[end], new))
+        else:
+            edits.append(Replace(stock, new))
+        after[end] = new
+    return Compound(edits, f"Connect flow {flow.label!r}")
+
+
+def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
+    """An edit deleting elements and everything that would dangle without them.
+
+    Deleting a variable deletes its links, takes it out of groups and loop labels, and, for
+    a flow, detaches it from its stocks (a deleted stock leaves its flows ending in clouds).
+    Equations that mention a deleted variable are left as written, so the user sees the
+    now-unresolved name rather than losing the formula.
+    """
+    ids = list(dict.fromkeys(ids))
+    doomed = set(ids)
+    for eid in ids:
+        doc.element(eid)
+    doomed_vars = {eid for eid in ids if eid in doc.variables}
+    for vid in doomed_vars:
+        doomed.update(link.id for link in doc.links_from(vid) + doc.links_to(vid))
+
+    edits: list[Edit] = []
+    for group in doc.groups.values():
+        if group.id not in doomed and doomed.intersection(group.members):
+            members = tuple(m for m in group.members if m not in doomed)
+            edits.append(Replace(group, group.evolve(members=members)))
+    for label in doc.loop_labels.values():
+        if label.id not in doomed and doomed_vars.intersection(label.loop):
+            edits.append(Replace(label, label.evolve(loop=())))
+    for stock in doc.variables.values():
+        if stock.id in doomed:
+            continue
+        inflows = tuple(f for f in stock.inflows if f not in doomed)
+        outflows = tuple(f for f in stock.outflows if f not in doomed)
+        if (inflows, outflows) != (stock.inflows, stock.outflows):
+            edits.append(Replace(stock, stock.evolve(inflows=inflows, outflows=outflows)))
+    # Groups first (they may hold anything), then links, then the rest.
+    order = {"Group": 0, "Link": 1}
+    for element in sorted((doc.element(eid) for eid in doomed), key=lambda e: order.get(type(e).__name__, 2)):
+        edits.append(Remove(element))
+    n = len(ids)
+    return Compound(edits, f"Delete {n} item{'s' if n != 1 else ''}")
+
+
+def set_sim_specs(doc: SystemMap, specs: SimSpecs | None = None, **changes) -> SetField:
+    """An edit changing the simulation specs (a whole :class:`SimSpecs` or some fields)."""
+    new = specs or doc.sim_specs.evolve(**changes)
+    if new.dt <= 0:
+        raise ModelError("dt must be positive")
+    if new.stop < new.start:
+        raise ModelError("the simulation must stop after it starts")
+    return SetField("sim_specs", doc.sim_specs, new, "Change simulation settings")
+
+
+def set_documentation(doc: SystemMap, text: str) -> SetField:
+    """An edit changing the model-level documentation."""
+    return SetField("documentation", doc.documentation, text, "Change model documentation")
+
+
+def set_name(doc: SystemMap, name: str) -> SetField:
+    """An edit changing the model's name."""
+    return SetField("name", doc.name, name, "Rename model")

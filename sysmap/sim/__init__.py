@@ -1,0 +1,1 @@
+"""Simulation of stock-and-flow models: equation parsing, compilation, integration (no Qt)."""

@@ -1,0 +1,1 @@
+"""Graphics items, one kind per map element."""
