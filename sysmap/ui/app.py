@@ -1,0 +1,23 @@
+"""Start the desktop application."""
+
+from __future__ import annotations
+
+import sys
+
+from sysmap.model import SystemMap
+
+
+def run(doc: SystemMap, path: str | None = None) -> int:
+    """Open a main window on ``doc`` and run the event loop until the user quits."""
+    from PySide6.QtWidgets import QApplication
+
+    from sysmap.ui.mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("sysmap")
+    app.setApplicationDisplayName("sysmap")
+    app.setOrganizationName("sysmap")
+    app.setDesktopFileName("sysmap")
+    window = MainWindow(doc, path)
+    window.show()
+    return app.exec()

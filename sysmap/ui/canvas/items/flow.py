@@ -1,0 +1,121 @@
+"""The pipe of a flow: from a stock or cloud, through its valve, to a stock or cloud."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from sysmap.model import Variable
+from sysmap.ui.canvas.geometry import arrowhead, unit
+from sysmap.ui.canvas.items.variable import VariableItem
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+
+PIPE_WIDTH = 7.0
+CLOUD_DISTANCE = 75.0
+
+
+def cloud_path(centre: QPointF, size: float = 13.0) -> QPainterPath:
+    """A small cloud (the model boundary) made of overlapping circles."""
+    path = QPainterPath()
+    for dx, dy, r in ((-0.7, 0.15, 0.62), (0.0, -0.35, 0.75), (0.72, 0.1, 0.6), (0.05, 0.35, 0.62)):
+        part = QPainterPath()
+        part.addEllipse(QPointF(centre.x() + dx * size, centre.y() + dy * size), r * size, r * size)
+        path = path.united(part)
+    return path
+
+
+def _edge_point(rect: QRectF, towards: QPointF) -> QPointF:
+    """Where the segment from the rectangle's centre to ``towards`` crosses its edge."""
+    c = rect.center()
+    dx, dy = towards.x() - c.x(), towards.y() - c.y()
+    if dx == 0 and dy == 0:
+        return c
+    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
+    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
+    s = min(sx, sy, 1.0)
+    return QPointF(c.x() + dx * s, c.y() + dy * s)
+
+
+class FlowPipeItem(QGraphicsPathItem):
+    """The double-lined pipe of one flow, with an arrowhead where it delivers and clouds at open ends."""
+
+    def __init__(self, flow: Variable, style: CanvasStyle = DEFAULT_STYLE):
+        super().__init__()
+        self.style = style
+        self.flow = flow
+        self.setZValue(0.5)
+        self.setPen(QPen(style.pipe_edge, 1.3))
+        self.setBrush(QBrush(style.pipe_fill))
+        self._head = QGraphicsPathItem(self)
+        self._head.setPen(QPen(style.pipe_edge, 1.3))
+        self._head.setBrush(QBrush(style.pipe_fill))
+        self._clouds = QGraphicsPathItem(self)
+        self._clouds.setPen(QPen(style.pipe_edge, 1.2))
+        self._clouds.setBrush(QBrush(style.pipe_fill))
+
+    @property
+    def element_id(self) -> str:
+        return self.flow.id
+
+    def update_geometry(self, flow: Variable, source: VariableItem | None, sink: VariableItem | None) -> None:
+        """Route the pipe for ``flow`` between its stocks (``None`` for a cloud)."""
+        self.flow = flow
+        points = self._route(flow, source, sink)
+        clouds = QPainterPath()
+        if source is None:
+            clouds.addPath(cloud_path(points[0]))
+        if sink is None:
+            end_dir = unit(points[-1] - points[-2])
+            centre = points[-1] + end_dir * 12
+            clouds.addPath(cloud_path(centre))
+        self._clouds.setPath(clouds)
+
+        # stop the pipe short of the arrowhead, which is drawn as a wide open triangle
+        tip = points[-1]
+        direction = unit(points[-1] - points[-2])
+        body = points[:-1] + [tip - direction * 9]
+        line = QPainterPath(body[0])
+        for p in body[1:]:
+            line.lineTo(p)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(PIPE_WIDTH)
+        stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
+        stroker.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self.prepareGeometryChange()
+        self.setPath(stroker.createStroke(line).simplified())
+        head = QPainterPath()
+        head.addPolygon(QPolygonF(arrowhead(tip, direction, length=12, width=16)))
+        head.closeSubpath()
+        self._head.setPath(head)
+
+    @staticmethod
+    def _route(flow: Variable, source: VariableItem | None, sink: VariableItem | None) -> list[QPointF]:
+        valve = QPointF(*flow.position)
+        if len(flow.points) >= 2:  # the file's own route, drawn as given
+            return [QPointF(x, y) for x, y in flow.points]
+        else:
+            start = source.pos() if source else None
+            end = sink.pos() if sink else None
+            if start is None and end is None:
+                start, end = valve - QPointF(CLOUD_DISTANCE, 0), valve + QPointF(CLOUD_DISTANCE, 0)
+            elif start is None:
+                start = valve - unit(end - valve) * CLOUD_DISTANCE
+            elif end is None:
+                end = valve + unit(valve - start) * CLOUD_DISTANCE
+            points = [start, valve, end] if _off_line(start, valve, end) else [start, end]
+        # derived pipes end on the stock's edge, not at its centre
+        if source is not None:
+            points[0] = _edge_point(source.body_rect(), points[1])
+        if sink is not None:
+            points[-1] = _edge_point(sink.body_rect(), points[-2])
+        return points
+
+
+def _off_line(a: QPointF, b: QPointF, c: QPointF) -> bool:
+    """Whether ``b`` lies visibly off the straight segment from ``a`` to ``c``."""
+    cross = (c.x() - a.x()) * (b.y() - a.y()) - (c.y() - a.y()) * (b.x() - a.x())
+    length = math.hypot(c.x() - a.x(), c.y() - a.y()) or 1.0
+    return abs(cross) / length > 1.0

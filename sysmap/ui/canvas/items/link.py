@@ -1,0 +1,113 @@
+"""The canvas item of a causal link: a curved arrow with its polarity sign and delay mark."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
+
+from sysmap.model import Link, Polarity
+from sysmap.ui.canvas.geometry import arrowhead, clipped_arc, quad_path, quad_point, quad_tangent, unit
+from sysmap.ui.canvas.items.variable import VariableItem
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+
+_SIGN_TEXT = {Polarity.POSITIVE: "+", Polarity.NEGATIVE: "\u2212", Polarity.UNKNOWN: "?"}
+
+
+class LinkItem(QGraphicsPathItem):
+    """A link drawn from the edge of its source to an arrowhead on the edge of its target.
+
+    Built from Qt's own path and text items (no Python ``paint``), so repainting a large
+    map costs little.
+    """
+
+    def __init__(self, link: Link, style: CanvasStyle = DEFAULT_STYLE):
+        super().__init__()
+        self.style = style
+        self.link = link
+        self.setZValue(1)
+        self._head = QGraphicsPathItem(self)
+        self._head.setPen(Qt.PenStyle.NoPen)
+        self._sign = QGraphicsSimpleTextItem(self)
+        self._sign.setFont(style.font(scale=1.25, bold=True))
+        self._hit = QPainterPath()
+
+    @property
+    def element_id(self) -> str:
+        return self.link.id
+
+    def update_geometry(self, link: Link, source: VariableItem, target: VariableItem) -> None:
+        """Redraw for ``link`` between the current positions of its two end items."""
+        self.link = link
+        style = self.style
+        p0, p1 = source.pos(), target.pos()
+        if source is target:
+            a, c, b = self._self_loop(source)
+        else:
+            a, c, b = clipped_arc(p0, p1, link.curvature, source.contains_point(), target.contains_point())
+        path = quad_path(a, c, b)
+        if link.delay:
+            path.addPath(self._delay_mark(a, c, b))
+        self.prepareGeometryChange()
+        self.setPath(path)
+        colour = style.link
+        pen = QPen(colour, style.link_width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self.setPen(pen)
+
+        direction = quad_tangent(a, c, b, 1.0)
+        head = QPainterPath()
+        head.addPolygon(arrowhead(b, direction))
+        head.closeSubpath()
+        self._head.setPath(head)
+        self._head.setBrush(QBrush(colour))
+
+        sign = _SIGN_TEXT.get(link.polarity)
+        self._sign.setVisible(sign is not None)
+        if sign is not None:
+            self._place_sign(sign, a, c, b)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        self._hit = stroker.createStroke(path).united(head)
+        self.setToolTip(link.note or "")
+
+    def _place_sign(self, sign: str, a: QPointF, c: QPointF, b: QPointF) -> None:
+        """Put the sign beside the arrowhead, on the outside of the bend (left if straight)."""
+        colour = {"+": self.style.positive, "?": self.style.unknown}.get(sign, self.style.negative)
+        self._sign.setText(sign)
+        self._sign.setBrush(QBrush(colour))
+        t = 0.84
+        at = quad_point(a, c, b, t)
+        d = unit(quad_tangent(a, c, b, t))
+        side = 1.0 if self.link.curvature >= 0 else -1.0
+        normal = QPointF(d.y() * side, -d.x() * side)  # left of travel on screen when side > 0
+        rect = self._sign.boundingRect()
+        offset = 11.0
+        centre = QPointF(at.x() + normal.x() * offset, at.y() + normal.y() * offset)
+        self._sign.setPos(centre.x() - rect.width() / 2, centre.y() - rect.height() / 2)
+
+    @staticmethod
+    def _delay_mark(a: QPointF, c: QPointF, b: QPointF) -> QPainterPath:
+        """Two short strokes across the middle of the link (‖)."""
+        mid = quad_point(a, c, b, 0.5)
+        d = unit(quad_tangent(a, c, b, 0.5))
+        n = QPointF(-d.y(), d.x())
+        mark = QPainterPath()
+        for shift in (-3.0, 3.0):
+            base = QPointF(mid.x() + d.x() * shift, mid.y() + d.y() * shift)
+            mark.moveTo(base - n * 8)
+            mark.lineTo(base + n * 8)
+        return mark
+
+    @staticmethod
+    def _self_loop(item: VariableItem) -> tuple[QPointF, QPointF, QPointF]:
+        rect = item.body_rect()
+        a = QPointF(rect.right() - 6, rect.top())
+        b = QPointF(rect.right(), rect.top() + 6)
+        return a, QPointF(rect.right() + 30, rect.top() - 30), b
+
+    def shape(self) -> QPainterPath:
+        return self._hit
+
+    def boundingRect(self):
+        return super().boundingRect().united(self._hit.boundingRect())

@@ -1,0 +1,150 @@
+"""The canvas item of a variable: a concept's name, a stock's box, an auxiliary's circle, a flow's valve."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+from sysmap.model import Kind, Variable
+from sysmap.ui.canvas.geometry import Contains, ellipse_contains, rect_contains
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+
+STOCK_SIZE = (90.0, 55.0)
+AUX_RADIUS = 10.0
+VALVE_RADIUS = 9.0
+_WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
+class VariableItem(QGraphicsItem):
+    """Draws one variable centred on its position; links and pipes clip to :meth:`contains_point`."""
+
+    def __init__(self, var: Variable, style: CanvasStyle = DEFAULT_STYLE):
+        super().__init__()
+        self.style = style
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self._body = QRectF()
+        self._text_rect = QRectF()
+        self._bounds = QRectF()
+        self.var = var
+        self.update_from(var)
+
+    @property
+    def element_id(self) -> str:
+        return self.var.id
+
+    def update_from(self, var: Variable) -> None:
+        """Take on a (changed) variable: position, kind, name, size."""
+        self.prepareGeometryChange()
+        self.var = var
+        font = self.style.font(bold=var.kind == Kind.STOCK)
+        metrics = QFontMetricsF(font)
+        label = var.label
+        if var.kind == Kind.STOCK:
+            w, h = var.size or STOCK_SIZE
+            self._body = QRectF(-w / 2, -h / 2, w, h)
+            inner = self._body.adjusted(5, 4, -5, -4)
+            text = metrics.boundingRect(QRectF(0, 0, inner.width(), 1000), _WRAP, label)
+            self._text_rect = QRectF(-inner.width() / 2, -text.height() / 2, inner.width(), text.height())
+        elif var.kind in (Kind.AUX, Kind.FLOW):
+            r = AUX_RADIUS if var.kind == Kind.AUX else VALVE_RADIUS
+            self._body = QRectF(-r, -r, 2 * r, 2 * r)
+            width = self.style.text_width
+            text = metrics.boundingRect(QRectF(0, 0, width, 1000), _WRAP, label)
+            self._text_rect = QRectF(-width / 2, r + 3, width, text.height())
+        else:
+            width = var.size[0] if var.size else self.style.text_width
+            text = metrics.boundingRect(QRectF(0, 0, width, 1000), _WRAP, label)
+            self._text_rect = QRectF(-width / 2, -text.height() / 2, width, text.height())
+            tight = text.width() / 2 + 6
+            self._body = QRectF(-tight, -text.height() / 2 - 3, 2 * tight, text.height() + 6)
+        self._font = font
+        visible_text = QRectF(self._text_rect)
+        if var.kind != Kind.STOCK:
+            shrink = (self._text_rect.width() - min(text.width(), self._text_rect.width())) / 2
+            visible_text.adjust(shrink - 2, 0, 2 - shrink, 0)
+        self._bounds = self._body.united(visible_text).adjusted(-4, -4, 4, 4)
+        self.setPos(QPointF(*var.position))
+        self.setToolTip(self._tooltip(var))
+        self.update()
+
+    @staticmethod
+    def _tooltip(var: Variable) -> str:
+        lines = [f"<b>{var.label}</b> <i>({var.kind.value})</i>"]
+        if var.equation:
+            lines.append(f"= {var.equation}")
+        if var.units:
+            lines.append(f"units: {var.units}")
+        if var.documentation:
+            lines.append(var.documentation)
+        if var.tags:
+            lines.append("tags: " + ", ".join(var.tags))
+        return "<br>".join(lines)
+
+    def contains_point(self) -> Contains:
+        """A test, in scene coordinates, for points inside the shape links stop at."""
+        c = self.pos()
+        body = self._body
+        if self.var.kind in (Kind.AUX, Kind.FLOW):
+            return ellipse_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
+        return rect_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
+
+    def body_rect(self) -> QRectF:
+        """The drawn body (box, circle or text plate) in scene coordinates."""
+        return self._body.translated(self.pos())
+
+    # -- QGraphicsItem -------------------------------------------------------------------------
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._body.united(self._text_rect))
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        style = self.style
+        kind = self.var.kind
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if kind == Kind.STOCK:
+            painter.setPen(QPen(style.stock_edge, 1.6))
+            painter.setBrush(QBrush(style.stock_fill))
+            painter.drawRect(self._body)
+        elif kind == Kind.AUX:
+            painter.setPen(QPen(style.stock_edge, 1.3))
+            painter.setBrush(QBrush(style.aux_fill))
+            painter.drawEllipse(self._body)
+        elif kind == Kind.FLOW:
+            self._paint_valve(painter)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(style.background))
+            painter.drawRoundedRect(self._body, 6, 6)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod >= 0.3:
+            painter.setFont(self._font)
+            painter.setPen(style.text)
+            painter.drawText(self._text_rect, _WRAP, self.var.label)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(QPen(style.selection, 1.2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 4, 4)
+
+    def _paint_valve(self, painter: QPainter) -> None:
+        style = self.style
+        r = self._body.width() / 2
+        painter.setPen(QPen(style.pipe_edge, 1.3))
+        painter.setBrush(QBrush(style.pipe_fill))
+        painter.drawEllipse(self._body)
+        # the bow-tie of a valve
+        bow = QPainterPath()
+        bow.moveTo(-r * 0.55, -r * 0.55)
+        bow.lineTo(r * 0.55, r * 0.55)
+        bow.lineTo(r * 0.55, -r * 0.55)
+        bow.lineTo(-r * 0.55, r * 0.55)
+        bow.closeSubpath()
+        painter.setBrush(QBrush(style.pipe_edge))
+        painter.drawPath(bow)

@@ -1,0 +1,135 @@
+"""The main window opens a map, shows what is selected, and survives a broken file."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from sysmap.examples import DEFAULT_EXAMPLE, example_path  # noqa: E402
+from sysmap.io import load, save  # noqa: E402
+from sysmap.model import Kind, SystemMap  # noqa: E402
+from sysmap.ui.mainwindow import MainWindow  # noqa: E402
+
+
+@pytest.fixture
+def small_map(tmp_path):
+    doc = SystemMap(name="Howl")
+    mic = doc.add_variable("Microphone signal", position=(0, 0), documentation="What the microphone picks up.")
+    amp = doc.add_variable("Amplified signal", kind=Kind.AUX, equation="microphone_signal * 10", position=(200, 0))
+    doc.add_link(mic.id, amp.id, polarity="+")
+    doc.add_link(amp.id, mic.id, polarity="+", curvature=0.3)
+    path = tmp_path / "howl.json"
+    save(doc, path)
+    return path
+
+
+def test_window_shows_the_map(qtbot, small_map):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle() == "Howl — sysmap"
+    assert "2 variables · 2 links" in window.counts.text()
+    assert len(window.scene.variable_items) == 2
+    assert "Howl" in window.details.toPlainText()
+
+
+def test_selecting_a_variable_shows_its_details(qtbot, small_map):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    amp = window.doc.variable_named("amplified signal")
+    window.scene.variable_items[amp.id].setSelected(True)
+    text = window.details.toPlainText()
+    assert "Amplified signal" in text
+    assert "microphone_signal * 10" in text
+    assert "Caused by" in text and "Microphone signal (+)" in text
+
+
+def test_a_broken_file_is_reported_and_the_map_kept(qtbot, small_map, tmp_path, monkeypatch):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"sysmap": 1, "variables": [{"id": "a"}]}')
+    assert not window.open_file(str(broken))
+    assert shown and shown[0].startswith(str(broken))
+    assert window.doc.name == "Howl" and len(window.scene.variable_items) == 2
+
+
+def test_open_replaces_the_map(qtbot, small_map, tmp_path):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    other = SystemMap(name="Other")
+    other.add_variable("Only one")
+    path = tmp_path / "other.json"
+    save(other, path)
+    old_doc = window.doc
+    assert window.open_file(str(path))
+    assert window.windowTitle() == "Other — sysmap"
+    assert len(window.scene.variable_items) == 1
+    old_doc.add_variable("Not shown")  # the old document is no longer followed
+    assert len(window.scene.variable_items) == 1
+
+
+def test_zoom_actions_change_the_view(qtbot, small_map):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    window.view.actual_size()
+    window.view.zoom_in()
+    assert window.view.zoom() == pytest.approx(1.2)
+    window.view.zoom_out()
+    assert window.view.zoom() == pytest.approx(1.0)
+    for _ in range(100):
+        window.view.zoom_out()
+    assert window.view.zoom() == pytest.approx(0.05)
+
+
+def test_the_default_example_opens(qtbot):
+    path = example_path()
+    assert path.stem == DEFAULT_EXAMPLE
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    assert len(window.scene.variable_items) >= 10
+    assert len(window.scene.link_items) == len(window.doc.links)
+
+
+def _run_app(args, repo, seconds):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sysmap", *args],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    running = proc.poll() is None
+    if running:
+        proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    return running, proc.returncode, err
+
+
+def test_sysmap_command_opens_a_window_and_keeps_running(repo, small_map):
+    running, _, err = _run_app([str(small_map)], repo, 4)
+    assert running, err
+    assert "Traceback" not in err
+
+
+def test_sysmap_command_rejects_a_broken_file_in_one_line(repo, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    running, code, err = _run_app([str(broken)], repo, 20)
+    assert not running and code == 1
+    assert err.strip().count("\n") == 0
+    assert err.startswith(f"sysmap: {broken}:1:2:")
