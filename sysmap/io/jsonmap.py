@@ -37,6 +37,8 @@ def _encode(value: Any) -> Any:
         return [_encode(v) for v in value]
     if isinstance(value, str):
         return str(value)  # StrEnum members become plain strings
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # every number field is a float: write 1.0 as reading gives it back
     return value
 
 
@@ -69,9 +71,25 @@ def write(doc: SystemMap, path: str | os.PathLike) -> None:
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{where} must be a finite number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{where} must be a finite number")
+    return number
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
+        raise ValueError(f"{where} is not valid Unicode text") from None
+    return value
 
 
 _POINT = dataclasses.field()
@@ -95,15 +113,14 @@ def _convert(field: dataclasses.Field, value: Any, where: str) -> Any:
     if base.startswith("tuple"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where} must be a list of strings")
-        return tuple(value)
+        return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(value))
     if base == "float":
         return _number(value, where)
     if base == "bool":
         if not isinstance(value, bool):
             raise ValueError(f"{where} must be true or false")
         return value
-    if not isinstance(value, str):
-        raise ValueError(f"{where} must be a string")
+    value = _text(value, where)
     if base != "str":  # an enumeration: its type is that of the field's default
         enum = type(field.default)
         try:
@@ -134,18 +151,19 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> SystemMap:
         raise FileFormatError(path, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise FileFormatError(path, None, None, "JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise FileFormatError(path, None, None, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict) or "sysmap" not in data:
         raise FileFormatError(path, None, None, 'not a sysmap map (no "sysmap" version key)')
-    if data["sysmap"] != VERSION:
+    if data["sysmap"] != VERSION or isinstance(data["sysmap"], bool):
         raise FileFormatError(path, None, None, f"unsupported sysmap format version {data['sysmap']!r}")
     unknown = set(data) - {"sysmap", "name", "documentation", "sim_specs", *SECTIONS}
     if unknown:
         raise FileFormatError(path, None, None, f"unknown key {sorted(unknown)[0]!r}")
     try:
         specs = _from_dict(SimSpecs, data.get("sim_specs", {}), "sim_specs")
-        name, documentation = data.get("name", ""), data.get("documentation", "")
-        if not isinstance(name, str) or not isinstance(documentation, str):
-            raise ValueError("name and documentation must be strings")
+        name = _text(data.get("name", ""), "name")
+        documentation = _text(data.get("documentation", ""), "documentation")
         sections = {}
         for key, cls in SECTIONS.items():
             items = data.get(key, [])
@@ -156,16 +174,22 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> SystemMap:
         raise FileFormatError(path, None, None, str(exc)) from None
 
     doc = SystemMap(name=name, documentation=documentation, sim_specs=specs)
-    # Stocks name their flows, so variables go in bare first and get their flows after.
+    # Stocks name their flows and groups may name groups listed after them, so those go in
+    # bare first and get their references after everything is in.
     edits = []
+    later = []
     for key, elements in sections.items():
         for i, element in enumerate(elements):
-            bare = element.evolve(inflows=(), outflows=()) if key == "variables" else element
-            edits.append((f"{key}[{i}] (id {element.id!r})", Insert(bare)))
-    for i, var in enumerate(sections["variables"]):
-        if var.inflows or var.outflows:
-            bare = var.evolve(inflows=(), outflows=())
-            edits.append((f"variables[{i}] (id {var.id!r})", Replace(bare, var)))
+            where = f"{key}[{i}] (id {element.id!r})"
+            bare = element
+            if key == "variables" and (element.inflows or element.outflows):
+                bare = element.evolve(inflows=(), outflows=())
+            elif key == "groups" and element.members:
+                bare = element.evolve(members=())
+            edits.append((where, Insert(bare)))
+            if bare is not element:
+                later.append((where, Replace(bare, element)))
+    edits += later
     with doc.batch():
         for where, edit in edits:
             try:

@@ -58,6 +58,11 @@ class SystemMap:
         self._flow_sources: dict[str, dict[str, None]] = {}
         self._flow_sinks: dict[str, dict[str, None]] = {}
         self._counter = 0
+        # Document order: each element keeps the sequence number of its first insertion, so
+        # undoing a deletion puts it back in its place; stores are re-sorted lazily.
+        self._seq: dict[str, int] = {}
+        self._next_seq = 0
+        self._unsorted: set[type] = set()
         self._batch_depth = 0
         self._pending = ChangeCollector()
         self.changed = Emitter()
@@ -79,26 +84,36 @@ class SystemMap:
 
     # -- element access ---------------------------------------------------------------------
 
+    def _ordered(self, cls: type) -> dict[str, Any]:
+        store = self._stores[cls]
+        if cls in self._unsorted:
+            seq = self._seq
+            items = sorted(store.items(), key=lambda item: seq[item[0]])
+            store.clear()
+            store.update(items)
+            self._unsorted.discard(cls)
+        return store
+
     @property
     def variables(self) -> Mapping[str, Variable]:
         """Variables by id, in document order (read-only)."""
-        return MappingProxyType(self._stores[Variable])
+        return MappingProxyType(self._ordered(Variable))
 
     @property
     def links(self) -> Mapping[str, Link]:
-        return MappingProxyType(self._stores[Link])
+        return MappingProxyType(self._ordered(Link))
 
     @property
     def loop_labels(self) -> Mapping[str, LoopLabel]:
-        return MappingProxyType(self._stores[LoopLabel])
+        return MappingProxyType(self._ordered(LoopLabel))
 
     @property
     def notes(self) -> Mapping[str, Note]:
-        return MappingProxyType(self._stores[Note])
+        return MappingProxyType(self._ordered(Note))
 
     @property
     def groups(self) -> Mapping[str, Group]:
-        return MappingProxyType(self._stores[Group])
+        return MappingProxyType(self._ordered(Group))
 
     def __contains__(self, eid: object) -> bool:
         return any(eid in store for store in self._stores.values())
@@ -112,8 +127,8 @@ class SystemMap:
 
     def elements(self) -> Iterator[Element]:
         """Every element: variables, links, loop labels, notes, then groups."""
-        for store in self._stores.values():
-            yield from store.values()
+        for cls in self._stores:
+            yield from self._ordered(cls).values()
 
     def variable_named(self, name: str) -> Variable | None:
         """The variable whose name is equivalent to ``name`` under the XMILE rules, if any."""
@@ -121,7 +136,7 @@ class SystemMap:
         return None if vid is None else self._stores[Variable][vid]
 
     def variables_of_kind(self, kind: Kind) -> list[Variable]:
-        return [v for v in self._stores[Variable].values() if v.kind == kind]
+        return [v for v in self._ordered(Variable).values() if v.kind == kind]
 
     def links_from(self, vid: str) -> list[Link]:
         """Links leaving variable ``vid``, in the order they were added."""
@@ -276,34 +291,36 @@ class SystemMap:
                 else:
                     ids.pop(element.id, None)
 
-    def _insert(self, element, index: int | None = None) -> None:
+    def _insert(self, element, seq: int | None = None) -> None:
+        """Add ``element``: at the end, or back in the place ``seq`` it had before removal."""
         store = self._store(element)
         if element.id in self:
             raise ModelError(f"an element with id {element.id!r} already exists")
         self._check_refs(element)
-        if index is None or index >= len(store):
-            store[element.id] = element
-        else:
-            items = list(store.items())
-            items.insert(index, (element.id, element))
-            store.clear()
-            store.update(items)
+        if seq is None:
+            seq = self._next_seq
+            self._next_seq += 1
+        elif store and seq < self._seq[next(reversed(store))]:
+            self._unsorted.add(type(element))
+        store[element.id] = element
+        self._seq[element.id] = seq
         self._index(element, add=True)
         self._pending.add(element.id)
 
     def _remove(self, eid: str) -> tuple[Element, int]:
+        """Delete ``eid``; returns the element and its place, for :meth:`_insert` to restore."""
         element = self.element(eid)
         referrers = [r for r in self._referrers(eid) if r != eid]
         if referrers:
             raise ModelError(f"cannot remove {eid!r}: still referred to by {', '.join(referrers)}")
         store = self._store(element)
-        index = list(store).index(eid)
+        seq = self._seq.pop(eid)
         del store[eid]
         self._index(element, add=False)
         self._links_out.pop(eid, None)
         self._links_in.pop(eid, None)
         self._pending.remove(eid)
-        return element, index
+        return element, seq
 
     def _replace(self, element) -> Element:
         store = self._store(element)
@@ -334,7 +351,7 @@ class SystemMap:
             self._name,
             self._documentation,
             self._sim_specs,
-            tuple(tuple(store.items()) for store in self._stores.values()),
+            tuple(tuple(self._ordered(cls).items()) for cls in self._stores),
         )
 
     def __eq__(self, other: object) -> bool:
@@ -351,6 +368,8 @@ class SystemMap:
             for element in self.elements():
                 new._store(element)[element.id] = element
                 new._index(element, add=True)
+        new._seq = dict(self._seq)
+        new._next_seq = self._next_seq
         new._counter = self._counter
         new._pending = ChangeCollector()
         return new

@@ -45,13 +45,13 @@ class Remove:
     def __init__(self, element, text: str = ""):
         self.element = element
         self.text = text or f"Delete {type(element).__name__.lower()}"
-        self._index: int | None = None
+        self._place: int | None = None
 
     def apply(self, doc: SystemMap) -> None:
-        _, self._index = doc._remove(self.element.id)
+        _, self._place = doc._remove(self.element.id)
 
     def revert(self, doc: SystemMap) -> None:
-        doc._insert(self.element, self._index)
+        doc._insert(self.element, self._place)
 
 
 class Replace:

@@ -13,6 +13,7 @@ rename one of them while leaving every other character as the user wrote it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,13 +100,14 @@ def references(text: str) -> list[Reference]:
     return list(iter_references(text))
 
 
-def referenced_names(text: str) -> set[str]:
-    """Canonical names of every identifier ``text`` may refer to.
+@functools.lru_cache(maxsize=1 << 16)
+def referenced_names(text: str) -> frozenset[str]:
+    """Canonical names of every identifier ``text`` may refer to (cached per text).
 
     >>> sorted(referenced_names("IF time > 5 THEN a ELSE SMTH1(b, 3)"))
     ['a', 'b', 'time']
     """
-    return {r.name for r in iter_references(text)}
+    return frozenset(r.name for r in iter_references(text))
 
 
 def rename_references(text: str, old: str, new_form: str) -> str:
@@ -116,6 +118,8 @@ def rename_references(text: str, old: str, new_form: str) -> str:
     names are left exactly as they were.
     """
     key = canonical_name(old)
+    if key not in referenced_names(text):
+        return text
     parts: list[str] = []
     last = 0
     for ref in iter_references(text):

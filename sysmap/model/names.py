@@ -45,8 +45,18 @@ def canonical_name(name: str) -> str:
     >>> canonical_name('"wom\\\\nmultiplier"') == canonical_name("WOM_multiplier")
     True
     """
-    text = _WHITESPACE.sub(" ", unquote(name)).strip()
-    return text.casefold().replace(" ", "_")
+    key = _canonical_once(name)
+    # A name quoted twice ('""a""') would give a key that is itself a quoted name; go on until
+    # the key is its own key, so that canonical_name(key) == key.
+    while len(key) >= 2 and key[0] == '"' and key[-1] == '"':
+        key = _canonical_once(key)
+    return key
+
+
+def _canonical_once(name: str) -> str:
+    # Case-fold first: a backslash and "N" fold to the newline escape, which is whitespace.
+    text = _WHITESPACE.sub(" ", unquote(name).casefold()).strip()
+    return text.replace(" ", "_")
 
 
 def display_name(name: str) -> str:
@@ -69,7 +79,7 @@ def is_valid_name(name: str) -> bool:
 
 def needs_quotes(name: str) -> bool:
     """Whether ``name`` (after whitespace becomes ``_``) must be quoted inside an equation."""
-    bare = _WHITESPACE.sub("_", unquote(name)).strip("_")
+    bare = display_name(name).replace(" ", "_")
     return _BARE.fullmatch(bare) is None or bare.casefold() in KEYWORDS
 
 
@@ -82,8 +92,7 @@ def equation_form(name: str) -> str:
     >>> equation_form("if")
     '"if"'
     """
-    bare = _WHITESPACE.sub("_", unquote(name)).strip("_")
     if not needs_quotes(name):
-        return bare
+        return display_name(name).replace(" ", "_")
     escaped = display_name(name).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

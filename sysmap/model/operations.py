@@ -18,6 +18,7 @@ Nothing here changes the document.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from sysmap.errors import ModelError
@@ -25,6 +26,7 @@ from sysmap.model.document import SystemMap
 from sysmap.model.edits import Compound, Edit, Insert, Remove, Replace, SetField
 from sysmap.model.elements import (
     Direction,
+    Element,
     Group,
     Kind,
     Link,
@@ -37,6 +39,13 @@ from sysmap.model.elements import (
 )
 from sysmap.model.equation_text import rename_references
 from sysmap.model.names import canonical_name, equation_form, is_valid_name
+
+
+def _enum(cls, value):
+    try:
+        return cls(value)
+    except ValueError:
+        raise ModelError(f"{value!r} is not one of {[m.value for m in cls]}") from None
 
 
 def _variable(doc: SystemMap, vid: str) -> Variable:
@@ -59,7 +68,7 @@ def add_variable(doc: SystemMap, name: str, kind: Kind | str = Kind.CONCEPT, **f
     _check_new_name(doc, name)
     if "inflows" in fields or "outflows" in fields:
         raise ModelError("connect flows with attach_flow, not when adding the stock")
-    var = Variable(id=fields.pop("id", None) or doc.new_id("v"), name=name, kind=Kind(kind), **fields)
+    var = Variable(id=fields.pop("id", None) or doc.new_id("v"), name=name, kind=_enum(Kind, kind), **fields)
     return Insert(var, f"Add {var.kind.value} {var.label!r}")
 
 
@@ -73,7 +82,7 @@ def add_link(
         id=fields.pop("id", None) or doc.new_id("k"),
         source=source,
         target=target,
-        polarity=Polarity(polarity),
+        polarity=_enum(Polarity, polarity),
         **fields,
     )
     return Insert(link, "Add link")
@@ -84,7 +93,7 @@ def add_loop_label(doc: SystemMap, text: str, position: Point, **fields) -> Inse
     for vid in fields.get("loop", ()):
         _variable(doc, vid)
     if "direction" in fields:
-        fields["direction"] = Direction(fields["direction"])
+        fields["direction"] = _enum(Direction, fields["direction"])
     label = LoopLabel(id=fields.pop("id", None) or doc.new_id("r"), text=text, position=position, **fields)
     return Insert(label, f"Add loop label {text!r}")
 
@@ -146,7 +155,7 @@ def update(doc: SystemMap, eid: str, **changes) -> Edit:
             # The field changes below read the renamed variable when they are applied.
             edits.append(rename)
         if "kind" in changes:
-            changes["kind"] = Kind(changes["kind"])
+            changes["kind"] = _enum(Kind, changes["kind"])
             if element.kind == Kind.FLOW and changes["kind"] != Kind.FLOW:
                 edits.append(_detach(doc, eid))
             if element.kind == Kind.STOCK and changes["kind"] != Kind.STOCK:
@@ -156,7 +165,9 @@ def update(doc: SystemMap, eid: str, **changes) -> Edit:
             if end in changes:
                 _variable(doc, changes[end])
         if "polarity" in changes:
-            changes["polarity"] = Polarity(changes["polarity"])
+            changes["polarity"] = _enum(Polarity, changes["polarity"])
+    elif isinstance(element, LoopLabel) and "direction" in changes:
+        changes["direction"] = _enum(Direction, changes["direction"])
     if changes:
         edits.append(_Chained(element, changes))
     return Compound(edits, f"Change {type(element).__name__.lower()}")
@@ -180,25 +191,27 @@ def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
     edits = []
     for eid, pos in positions.items():
         element = doc.element(eid)
-        edits.append(Replace(element, element.evolve(position=(float(pos[0]), float(pos[1])))))
+        if not hasattr(element, "position"):
+            raise ModelError(f"a {type(element).__name__.lower()} has no position to move")
+        x, y = float(pos[0]), float(pos[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ModelError(f"cannot move {eid!r} to {pos!r}")
+        edits.append(Replace(element, element.evolve(position=(x, y))))
     n = len(edits)
     return Compound(edits, f"Move {n} item{'s' if n != 1 else ''}")
 
 
 def _detach(doc: SystemMap, fid: str) -> Edit:
     """Take flow ``fid`` out of every stock's inflow and outflow lists."""
-    edits = []
+    edits: list[Edit] = []
     for stock in doc.variables.values():
         if fid in stock.inflows or fid in stock.outflows:
-            edits.append(
-                Replace(
-                    stock,
-                    stock.evolve(
-                        inflows=tuple(f for f in stock.inflows if f != fid),
-                        outflows=tuple(f for f in stock.outflows if f != fid),
-                    ),
-                )
-            )
+            # Chained: in update() a rename may have rewritten this stock's equation first.
+            changes = {
+                "inflows": tuple(f for f in stock.inflows if f != fid),
+                "outflows": tuple(f for f in stock.outflows if f != fid),
+            }
+            edits.append(_Chained(stock, changes))
     return Compound(edits, "Detach flow")
 
 
@@ -249,25 +262,30 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
     for vid in doomed_vars:
         doomed.update(link.id for link in doc.links_from(vid) + doc.links_to(vid))
 
+    # First every reference to a doomed element is dropped -- also those held by elements that
+    # are doomed themselves (a nested group, a deleted stock's deleted flow) -- so that the
+    # removals below succeed in any order.
     edits: list[Edit] = []
+    stripped: dict[str, Element] = {}
     for group in doc.groups.values():
-        if group.id not in doomed and doomed.intersection(group.members):
+        if doomed.intersection(group.members):
             members = tuple(m for m in group.members if m not in doomed)
-            edits.append(Replace(group, group.evolve(members=members)))
+            stripped[group.id] = group.evolve(members=members)
+            edits.append(Replace(group, stripped[group.id]))
     for label in doc.loop_labels.values():
-        if label.id not in doomed and doomed_vars.intersection(label.loop):
-            edits.append(Replace(label, label.evolve(loop=())))
+        if doomed_vars.intersection(label.loop):
+            stripped[label.id] = label.evolve(loop=())
+            edits.append(Replace(label, stripped[label.id]))
     for stock in doc.variables.values():
-        if stock.id in doomed:
-            continue
         inflows = tuple(f for f in stock.inflows if f not in doomed)
         outflows = tuple(f for f in stock.outflows if f not in doomed)
         if (inflows, outflows) != (stock.inflows, stock.outflows):
-            edits.append(Replace(stock, stock.evolve(inflows=inflows, outflows=outflows)))
-    # Groups first (they may hold anything), then links, then the rest.
-    order = {"Group": 0, "Link": 1}
-    for element in sorted((doc.element(eid) for eid in doomed), key=lambda e: order.get(type(e).__name__, 2)):
-        edits.append(Remove(element))
+            stripped[stock.id] = stock.evolve(inflows=inflows, outflows=outflows)
+            edits.append(Replace(stock, stripped[stock.id]))
+    # Links before the variables they join; otherwise in document order.
+    doomed_elements = [e for e in doc.elements() if e.id in doomed]
+    for element in sorted(doomed_elements, key=lambda e: not isinstance(e, Link)):
+        edits.append(Remove(stripped.get(element.id, element)))
     n = len(ids)
     return Compound(edits, f"Delete {n} item{'s' if n != 1 else ''}")
 
@@ -275,6 +293,9 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
 def set_sim_specs(doc: SystemMap, specs: SimSpecs | None = None, **changes) -> SetField:
     """An edit changing the simulation specs (a whole :class:`SimSpecs` or some fields)."""
     new = specs or doc.sim_specs.evolve(**changes)
+    numbers = (new.start, new.stop, new.dt) + (() if new.save_interval is None else (new.save_interval,))
+    if not all(math.isfinite(x) for x in numbers):
+        raise ModelError("the simulation times must be finite numbers")
     if new.dt <= 0:
         raise ModelError("dt must be positive")
     if new.stop < new.start:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from sysmap.model import SystemMap
 
 
 def run(doc: SystemMap, path: str | None = None) -> int:
     """Open a main window on ``doc`` and run the event loop until the user quits."""
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from sysmap.ui.mainwindow import MainWindow
@@ -18,6 +20,7 @@ def run(doc: SystemMap, path: str | None = None) -> int:
     app.setApplicationDisplayName("sysmap")
     app.setOrganizationName("sysmap")
     app.setDesktopFileName("sysmap")
+    app.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg")))
     window = MainWindow(doc, path)
     window.show()
     return app.exec()

@@ -10,19 +10,23 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QMessageBox
 
-from sysmap.examples import DEFAULT_EXAMPLE, example_path  # noqa: E402
-from sysmap.io import load, save  # noqa: E402
-from sysmap.model import Kind, SystemMap  # noqa: E402
-from sysmap.ui.mainwindow import MainWindow  # noqa: E402
+from sysmap.examples import DEFAULT_EXAMPLE, example_path
+from sysmap.io import load, save
+from sysmap.model import Kind, SystemMap
+from sysmap.ui.mainwindow import MainWindow
 
 
 @pytest.fixture
 def small_map(tmp_path):
     doc = SystemMap(name="Howl")
-    mic = doc.add_variable("Microphone signal", position=(0, 0), documentation="What the microphone picks up.")
-    amp = doc.add_variable("Amplified signal", kind=Kind.AUX, equation="microphone_signal * 10", position=(200, 0))
+    mic = doc.add_variable(
+        "Microphone signal", position=(0, 0), documentation="What the microphone picks up."
+    )
+    amp = doc.add_variable(
+        "Amplified signal", kind=Kind.AUX, equation="microphone_signal * 10", position=(200, 0)
+    )
     doc.add_link(mic.id, amp.id, polarity="+")
     doc.add_link(amp.id, mic.id, polarity="+", curvature=0.3)
     path = tmp_path / "howl.json"

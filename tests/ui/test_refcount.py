@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QGraphicsRectItem  # noqa: E402
+from PySide6.QtWidgets import QGraphicsRectItem
 
 
 def test_void_calls_do_not_leak_none_references(qapp):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPainterPath, QPolygonF
 
-Contains = Callable[[QPointF], bool]
+Contains = Callable[[float, float], bool]
 
 
 def control_point(p0: QPointF, p1: QPointF, curvature: float) -> QPointF:
@@ -41,13 +41,13 @@ def quad_tangent(p0: QPointF, c: QPointF, p1: QPointF, t: float) -> QPointF:
     )
 
 
-def _boundary_t(inside: Contains, point_at: Callable[[float], QPointF], t_in: float, t_out: float) -> float:
+def _boundary_t(inside: Callable[[float, float], bool], curve, t_in: float, t_out: float) -> float:
     """Bisect for where the curve crosses out of a shape, between a t inside and a t outside."""
-    if not inside(point_at(t_in)) or inside(point_at(t_out)):
+    if not inside(*curve(t_in)) or inside(*curve(t_out)):
         return t_in
-    for _ in range(24):
+    for _ in range(16):
         mid = (t_in + t_out) / 2
-        if inside(point_at(mid)):
+        if inside(*curve(mid)):
             t_in = mid
         else:
             t_out = mid
@@ -70,12 +70,17 @@ def clipped_arc(
     """The visible part of the arc from centre ``p0`` to centre ``p1``: from where it leaves the
     source's shape to where it enters the target's."""
     c = control_point(p0, p1, curvature)
+    x0, y0, cx, cy, x1, y1 = p0.x(), p0.y(), c.x(), c.y(), p1.x(), p1.y()
 
-    def at(t: float) -> QPointF:
-        return quad_point(p0, c, p1, t)
+    def forward(t: float) -> tuple[float, float]:
+        u = 1 - t
+        return u * u * x0 + 2 * u * t * cx + t * t * x1, u * u * y0 + 2 * u * t * cy + t * t * y1
 
-    t0 = _boundary_t(in_source, at, 0.0, 0.5)
-    t1 = 1.0 - _boundary_t(in_target, lambda t: at(1.0 - t), 0.0, 0.5)
+    def backward(t: float) -> tuple[float, float]:
+        return forward(1.0 - t)
+
+    t0 = _boundary_t(in_source, forward, 0.0, 0.5)
+    t1 = 1.0 - _boundary_t(in_target, backward, 0.0, 0.5)
     if t1 - t0 < 0.02:  # the shapes overlap: draw what there is
         t0, t1 = 0.0, 1.0
     return sub_quad(p0, c, p1, t0, t1)
@@ -102,16 +107,22 @@ def arrowhead(tip: QPointF, direction: QPointF, length: float = 11.0, width: flo
 
 
 def ellipse_contains(center: QPointF, rx: float, ry: float) -> Contains:
-    def contains(p: QPointF) -> bool:
-        dx, dy = (p.x() - center.x()) / rx, (p.y() - center.y()) / ry
+    """A test for points ``(x, y)`` inside an axis-aligned ellipse."""
+    ox, oy = center.x(), center.y()
+
+    def contains(x: float, y: float) -> bool:
+        dx, dy = (x - ox) / rx, (y - oy) / ry
         return dx * dx + dy * dy <= 1.0
 
     return contains
 
 
 def rect_contains(center: QPointF, half_w: float, half_h: float) -> Contains:
-    def contains(p: QPointF) -> bool:
-        return abs(p.x() - center.x()) <= half_w and abs(p.y() - center.y()) <= half_h
+    """A test for points ``(x, y)`` inside an axis-aligned rectangle."""
+    ox, oy = center.x(), center.y()
+
+    def contains(x: float, y: float) -> bool:
+        return abs(x - ox) <= half_w and abs(y - oy) <= half_h
 
     return contains
 

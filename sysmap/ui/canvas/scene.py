@@ -131,7 +131,7 @@ class MapScene(QGraphicsScene):
             elif isinstance(element, Link):
                 self._update_link(element)
         self._refresh_connections(touched)
-        self._fit_scene_rect()
+        self._grow_scene_rect(change.added | change.changed)
 
     def _update_variable(self, var: Variable) -> None:
         item = self.variable_items[var.id]
@@ -180,6 +180,16 @@ class MapScene(QGraphicsScene):
         item = self.link_items.get(link.id)
         if item is not None:
             item.update_geometry(link, self.variable_items[link.source], self.variable_items[link.target])
+
+    def _grow_scene_rect(self, ids) -> None:
+        """Enlarge the scene rectangle to hold the given elements (cheap: no full bounds scan)."""
+        rect = self.sceneRect()
+        for eid in ids:
+            item = self.item_for(eid)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+        if rect != self.sceneRect():
+            self.setSceneRect(rect)
 
     def _fit_scene_rect(self) -> None:
         bounds = self.itemsBoundingRect()

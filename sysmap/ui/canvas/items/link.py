@@ -68,7 +68,8 @@ class LinkItem(QGraphicsPathItem):
             self._place_sign(sign, a, c, b)
         stroker = QPainterPathStroker()
         stroker.setWidth(8)
-        self._hit = stroker.createStroke(path).united(head)
+        self._hit = stroker.createStroke(path)
+        self._hit.addPath(head)
         self.setToolTip(link.note or "")
 
     def _place_sign(self, sign: str, a: QPointF, c: QPointF, b: QPointF) -> None:
