@@ -162,6 +162,8 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> SystemMap:
         raise FileFormatError(path, None, None, f"unknown key {sorted(unknown)[0]!r}")
     try:
         specs = _from_dict(SimSpecs, data.get("sim_specs", {}), "sim_specs")
+        if specs.problem():
+            raise ValueError(f"sim_specs: {specs.problem()}")
         name = _text(data.get("name", ""), "name")
         documentation = _text(data.get("documentation", ""), "documentation")
         sections = {}

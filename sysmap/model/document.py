@@ -151,8 +151,8 @@ class SystemMap:
     def flow_ends(self, fid: str) -> tuple[str | None, str | None]:
         """The stocks a flow drains and fills, ``None`` standing for a cloud.
 
-        If a (foreign) file attaches one flow to several stocks on one side, the first
-        in document order is returned.
+        If a (foreign) file attaches one flow to several stocks on one side, the one that
+        was attached first is returned.
         """
         return (
             next(iter(self._flow_sources.get(fid, ())), None),
@@ -183,9 +183,18 @@ class SystemMap:
                     self.changed.emit(change)
 
     def apply(self, edit) -> None:
-        """Apply an edit (see :mod:`sysmap.model.edits`); listeners hear about it once."""
+        """Apply an edit (see :mod:`sysmap.model.edits`); listeners hear about it once.
+
+        An edit that fails has undone its own steps (see :class:`~sysmap.model.edits.Compound`),
+        so listeners hear nothing of it.
+        """
+        saved = self._pending.copy()
         with self.batch():
-            edit.apply(self)
+            try:
+                edit.apply(self)
+            except BaseException:
+                self._pending = saved
+                raise
 
     def revert(self, edit) -> None:
         """Undo an edit that was the last one applied."""

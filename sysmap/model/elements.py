@@ -7,6 +7,7 @@ canvas units (XMILE's pixels) and name the centre of the element, as XMILE does.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -152,6 +153,25 @@ class SimSpecs(_Element):
     method: str = "euler"
     time_units: str = ""
     save_interval: float | None = None
+
+    def problem(self) -> str | None:
+        """Why these specs cannot be simulated, or ``None`` when they can.
+
+        >>> SimSpecs(dt=0).problem()
+        'dt must be positive'
+        """
+        numbers = (self.start, self.stop, self.dt) + (
+            () if self.save_interval is None else (self.save_interval,)
+        )
+        if not all(math.isfinite(x) for x in numbers):
+            return "the simulation times must be finite numbers"
+        if self.dt <= 0:
+            return "dt must be positive"
+        if self.save_interval is not None and self.save_interval <= 0:
+            return "the save interval must be positive"
+        if self.stop < self.start:
+            return "the simulation must stop after it starts"
+        return None
 
 
 Element = Variable | Link | LoopLabel | Note | Group

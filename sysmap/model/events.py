@@ -51,6 +51,9 @@ class ChangeCollector:
         if eid not in self.added:
             self.changed.add(eid)
 
+    def copy(self) -> ChangeCollector:
+        return ChangeCollector(set(self.added), set(self.removed), set(self.changed), self.document)
+
     def freeze(self) -> Change:
         return Change(frozenset(self.added), frozenset(self.removed), frozenset(self.changed), self.document)
 

@@ -18,6 +18,7 @@ Nothing here changes the document.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 
@@ -148,6 +149,9 @@ def update(doc: SystemMap, eid: str, **changes) -> Edit:
     if locked:
         raise ModelError(f"cannot change {', '.join(sorted(locked))} with update")
     element = doc.element(eid)
+    unknown = changes.keys() - {f.name for f in dataclasses.fields(element)}
+    if unknown:
+        raise ModelError(f"a {type(element).__name__.lower()} has no field {sorted(unknown)[0]!r}")
     edits: list[Edit] = []
     if isinstance(element, Variable):
         if "name" in changes:
@@ -219,7 +223,8 @@ def attach_flow(doc: SystemMap, fid: str, *, source: str | None, sink: str | Non
     """An edit making flow ``fid`` drain stock ``source`` and fill stock ``sink``.
 
     ``None`` on either side is a cloud (the model boundary). Any previous attachment of the
-    flow is replaced.
+    flow is replaced; a stock that keeps the flow on the same side keeps it in its place in
+    the list (the outflow order is the stock's outflow priority).
     """
     flow = _variable(doc, fid)
     if flow.kind != Kind.FLOW:
@@ -229,20 +234,16 @@ def attach_flow(doc: SystemMap, fid: str, *, source: str | None, sink: str | Non
             raise ModelError(f"{doc.variables[end].label!r} is not a stock")
     if source is not None and source == sink:
         raise ModelError("a flow cannot drain and fill the same stock")
-    detach = _detach(doc, fid)
-    after = {e.new.id: e.new for e in detach.edits}
-    edits: list[Edit] = list(detach.edits)
-    for end, attr in ((source, "outflows"), (sink, "inflows")):
-        if end is None:
-            continue
-        stock = after.get(end, doc.variables[end])
-        new = stock.evolve(**{attr: getattr(stock, attr) + (fid,)})
-        if end in after:
-            edits = [e for e in edits if e.new.id != end]
-            edits.append(Replace(doc.variables[end], new))
-        else:
-            edits.append(Replace(stock, new))
-        after[end] = new
+    edits: list[Edit] = []
+    for stock in doc.variables.values():
+        inflows = tuple(f for f in stock.inflows if f != fid or stock.id == sink)
+        outflows = tuple(f for f in stock.outflows if f != fid or stock.id == source)
+        if stock.id == sink and fid not in inflows:
+            inflows += (fid,)
+        if stock.id == source and fid not in outflows:
+            outflows += (fid,)
+        if (inflows, outflows) != (stock.inflows, stock.outflows):
+            edits.append(Replace(stock, stock.evolve(inflows=inflows, outflows=outflows)))
     return Compound(edits, f"Connect flow {flow.label!r}")
 
 
@@ -293,13 +294,9 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
 def set_sim_specs(doc: SystemMap, specs: SimSpecs | None = None, **changes) -> SetField:
     """An edit changing the simulation specs (a whole :class:`SimSpecs` or some fields)."""
     new = specs or doc.sim_specs.evolve(**changes)
-    numbers = (new.start, new.stop, new.dt) + (() if new.save_interval is None else (new.save_interval,))
-    if not all(math.isfinite(x) for x in numbers):
-        raise ModelError("the simulation times must be finite numbers")
-    if new.dt <= 0:
-        raise ModelError("dt must be positive")
-    if new.stop < new.start:
-        raise ModelError("the simulation must stop after it starts")
+    problem = new.problem()
+    if problem:
+        raise ModelError(problem)
     return SetField("sim_specs", doc.sim_specs, new, "Change simulation settings")
 
 

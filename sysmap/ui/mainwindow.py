@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTextBrowser
@@ -27,7 +28,7 @@ class MainWindow(QMainWindow):
     def __init__(self, doc: SystemMap, path: str | None = None):
         super().__init__()
         self.resize(1280, 820)
-        self.scene = MapScene()
+        self.scene = MapScene(parent=self)
         self.view = MapView(self.scene)
         self.setCentralWidget(self.view)
         self.details = QTextBrowser()
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
 
     def _show_selection(self) -> None:
         doc = self.doc
-        if doc is None:
+        if doc is None or not shiboken6.isValid(self.scene):  # the window is being torn down
             return
         ids = [getattr(item, "element_id", None) for item in self.scene.selectedItems()]
         elements = [doc.element(eid) for eid in ids if eid is not None and eid in doc]

@@ -27,6 +27,7 @@ class VariableItem(QGraphicsItem):
         self.setZValue(2)
         self._body = QRectF()
         self._text_rect = QRectF()
+        self._plate = QRectF()
         self._bounds = QRectF()
         self.var = var
         self.update_from(var)
@@ -65,6 +66,8 @@ class VariableItem(QGraphicsItem):
         if var.kind != Kind.STOCK:
             shrink = (self._text_rect.width() - min(text.width(), self._text_rect.width())) / 2
             visible_text.adjust(shrink - 2, 0, 2 - shrink, 0)
+        # Names under a circle sit on a plate of background colour, so links pass behind them.
+        self._plate = visible_text.adjusted(-2, -1, 2, 1) if var.kind in (Kind.AUX, Kind.FLOW) else QRectF()
         self._bounds = self._body.united(visible_text).adjusted(-4, -4, 4, 4)
         self.setPos(QPointF(*var.position))
         self.setToolTip(self._tooltip(var))
@@ -124,6 +127,10 @@ class VariableItem(QGraphicsItem):
             painter.setBrush(QBrush(style.background))
             painter.drawRoundedRect(self._body, 6, 6)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if not self._plate.isNull():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(style.background))
+            painter.drawRoundedRect(self._plate, 4, 4)
         if lod >= 0.3:
             painter.setFont(self._font)
             painter.setPen(style.text)
