@@ -9,7 +9,14 @@ builds checked edits, :mod:`~sysmap.model.edits` applies and reverts them, and
 from sysmap.model.dependencies import Dependency, Discrepancy, derived_dependencies, link_discrepancies
 from sysmap.model.document import SystemMap
 from sysmap.model.elements import (
+    NO_EXTRAS,
+    Alias,
+    ArrayElement,
+    Behavior,
+    Dimension,
     Direction,
+    Extras,
+    GraphicalFunction,
     Group,
     Kind,
     Link,
@@ -17,6 +24,7 @@ from sysmap.model.elements import (
     Note,
     Polarity,
     SimSpecs,
+    UnitDefinition,
     Variable,
 )
 from sysmap.model.events import Change
@@ -24,6 +32,14 @@ from sysmap.model.graph import to_networkx
 from sysmap.model.names import canonical_name, display_name, equation_form
 
 __all__ = [
+    "NO_EXTRAS",
+    "Alias",
+    "ArrayElement",
+    "Behavior",
+    "Dimension",
+    "Extras",
+    "GraphicalFunction",
+    "UnitDefinition",
     "Change",
     "Dependency",
     "Direction",

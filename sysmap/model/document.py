@@ -16,20 +16,37 @@ from typing import Any
 from sysmap.errors import ModelError
 from sysmap.model.elements import (
     ELEMENT_TYPES,
+    NO_EXTRAS,
+    Alias,
+    Behavior,
+    Dimension,
     Element,
+    Extras,
     Group,
     Kind,
     Link,
     LoopLabel,
     Note,
     SimSpecs,
+    UnitDefinition,
     Variable,
 )
 from sysmap.model.events import ChangeCollector, Emitter
 from sysmap.model.names import canonical_name
 
-#: The document-level fields that :class:`sysmap.model.edits.SetField` may change.
-DOCUMENT_FIELDS = ("name", "documentation", "sim_specs")
+#: The document-level fields (which :class:`sysmap.model.edits.SetField` may change) and
+#: their defaults.
+DOCUMENT_FIELDS: dict[str, Any] = {
+    "name": "",
+    "documentation": "",
+    "sim_specs": SimSpecs(),
+    "dimensions": (),
+    "units": (),
+    "behavior": Behavior(),
+    "submodels": (),
+    "origin": "",
+    "extras": (),
+}
 
 
 class SystemMap:
@@ -47,16 +64,22 @@ class SystemMap:
     'Water_level / 5'
     """
 
-    def __init__(self, name: str = "", documentation: str = "", sim_specs: SimSpecs | None = None):
-        self._name = name
-        self._documentation = documentation
-        self._sim_specs = sim_specs or SimSpecs()
+    def __init__(
+        self, name: str = "", documentation: str = "", sim_specs: SimSpecs | None = None, **fields: Any
+    ):
+        unknown = fields.keys() - DOCUMENT_FIELDS.keys()
+        if unknown:
+            raise ModelError(f"a map has no field {sorted(unknown)[0]!r}")
+        self._fields: dict[str, Any] = dict(DOCUMENT_FIELDS)
+        self._fields.update(fields, name=name, documentation=documentation, sim_specs=sim_specs or SimSpecs())
         self._stores: dict[type, dict[str, Any]] = {cls: {} for cls in ELEMENT_TYPES}
         self._by_key: dict[str, str] = {}
         self._links_out: dict[str, dict[str, None]] = {}
         self._links_in: dict[str, dict[str, None]] = {}
         self._flow_sources: dict[str, dict[str, None]] = {}
         self._flow_sinks: dict[str, dict[str, None]] = {}
+        self._aliases_of: dict[str, dict[str, None]] = {}
+        self._alias_links: dict[str, dict[str, None]] = {}
         self._counter = 0
         # Document order: each element keeps the sequence number of its first insertion, so
         # undoing a deletion puts it back in its place; stores are re-sorted lazily.
@@ -72,15 +95,50 @@ class SystemMap:
 
     @property
     def name(self) -> str:
-        return self._name
+        return self._fields["name"]
 
     @property
     def documentation(self) -> str:
-        return self._documentation
+        return self._fields["documentation"]
 
     @property
     def sim_specs(self) -> SimSpecs:
-        return self._sim_specs
+        return self._fields["sim_specs"]
+
+    @property
+    def dimensions(self) -> tuple[Dimension, ...]:
+        """The array dimensions the model declares."""
+        return self._fields["dimensions"]
+
+    @property
+    def units(self) -> tuple[UnitDefinition, ...]:
+        """The units of measure the model declares."""
+        return self._fields["units"]
+
+    @property
+    def behavior(self) -> Behavior:
+        """Model-wide defaults for non-negative stocks and flows."""
+        return self._fields["behavior"]
+
+    @property
+    def submodels(self) -> tuple[SystemMap, ...]:
+        """Models that modules of this map instantiate, each named by its ``name``."""
+        return self._fields["submodels"]
+
+    @property
+    def origin(self) -> str:
+        """The program that first wrote this model (e.g. ``Vensim, xmutil``), whose equation
+        semantics the simulator follows where programs disagree."""
+        return self._fields["origin"]
+
+    @property
+    def extras(self) -> tuple[tuple[str, Extras], ...]:
+        """File content kept without interpretation, by place (``"header"``, ``"model"``, ...)."""
+        return self._fields["extras"]
+
+    def extra(self, place: str) -> Extras:
+        """The kept content of one place, empty if none."""
+        return next((e for p, e in self._fields["extras"] if p == place), NO_EXTRAS)
 
     # -- element access ---------------------------------------------------------------------
 
@@ -102,6 +160,15 @@ class SystemMap:
     @property
     def links(self) -> Mapping[str, Link]:
         return MappingProxyType(self._ordered(Link))
+
+    @property
+    def aliases(self) -> Mapping[str, Alias]:
+        return MappingProxyType(self._ordered(Alias))
+
+    def aliases_of(self, vid: str) -> list[Alias]:
+        """The aliases (ghosts) drawn for variable ``vid``."""
+        aliases = self._stores[Alias]
+        return [aliases[a] for a in self._aliases_of.get(vid, ())]
 
     @property
     def loop_labels(self) -> Mapping[str, LoopLabel]:
@@ -126,7 +193,7 @@ class SystemMap:
         raise ModelError(f"no element with id {eid!r}")
 
     def elements(self) -> Iterator[Element]:
-        """Every element: variables, links, loop labels, notes, then groups."""
+        """Every element: variables, links, aliases, loop labels, notes, then groups."""
         for cls in self._stores:
             yield from self._ordered(cls).values()
 
@@ -147,6 +214,11 @@ class SystemMap:
         """Links arriving at variable ``vid``, in the order they were added."""
         links = self._stores[Link]
         return [links[lid] for lid in self._links_in.get(vid, ())]
+
+    def links_from_alias(self, aid: str) -> list[Link]:
+        """Links drawn from alias ``aid``."""
+        links = self._stores[Link]
+        return [links[lid] for lid in self._alias_links.get(aid, ())]
 
     def flow_ends(self, fid: str) -> tuple[str | None, str | None]:
         """The stocks a flow drains and fills, ``None`` standing for a cloud.
@@ -251,6 +323,15 @@ class SystemMap:
             for end in (element.source, element.target):
                 if end not in variables:
                     raise ModelError(f"link {element.id} refers to unknown variable {end!r}")
+            if element.alias is not None:
+                alias = self._stores[Alias].get(element.alias)
+                if alias is None or alias.of != element.source:
+                    raise ModelError(
+                        f"link {element.id} leaves {element.alias!r}, not an alias of its source"
+                    )
+        elif isinstance(element, Alias):
+            if element.of not in variables:
+                raise ModelError(f"alias {element.id} refers to unknown variable {element.of!r}")
         elif isinstance(element, Variable):
             key = canonical_name(element.name)
             if not key:
@@ -274,6 +355,7 @@ class SystemMap:
         """Ids of the elements that refer to ``eid`` (links, stocks, labels, groups)."""
         found = list(self._links_out.get(eid, ())) + list(self._links_in.get(eid, ()))
         found += list(self._flow_sources.get(eid, ())) + list(self._flow_sinks.get(eid, ()))
+        found += list(self._aliases_of.get(eid, ())) + list(self._alias_links.get(eid, ()))
         found += [lab.id for lab in self._stores[LoopLabel].values() if eid in lab.loop]
         found += [g.id for g in self._stores[Group].values() if eid in g.members]
         return found
@@ -293,12 +375,21 @@ class SystemMap:
                     else:
                         stocks.pop(element.id, None)
         elif isinstance(element, Link):
-            for index, end in ((self._links_out, element.source), (self._links_in, element.target)):
+            pairs = [(self._links_out, element.source), (self._links_in, element.target)]
+            if element.alias is not None:
+                pairs.append((self._alias_links, element.alias))
+            for index, end in pairs:
                 ids = index.setdefault(end, {})
                 if add:
                     ids[element.id] = None
                 else:
                     ids.pop(element.id, None)
+        elif isinstance(element, Alias):
+            ids = self._aliases_of.setdefault(element.of, {})
+            if add:
+                ids[element.id] = None
+            else:
+                ids.pop(element.id, None)
 
     def _insert(self, element, seq: int | None = None) -> None:
         """Add ``element``: at the end, or back in the place ``seq`` it had before removal."""
@@ -346,9 +437,8 @@ class SystemMap:
     def _set_field(self, field: str, value) -> Any:
         if field not in DOCUMENT_FIELDS:
             raise ModelError(f"not a document field: {field!r}")
-        attr = "_" + field
-        old = getattr(self, attr)
-        setattr(self, attr, value)
+        old = self._fields[field]
+        self._fields[field] = value
         self._pending.document = True
         return old
 
@@ -357,9 +447,7 @@ class SystemMap:
     def content(self) -> tuple:
         """Everything that makes up the document, in order, for comparisons."""
         return (
-            self._name,
-            self._documentation,
-            self._sim_specs,
+            tuple(self._fields.items()),
             tuple(tuple(self._ordered(cls).items()) for cls in self._stores),
         )
 
@@ -372,7 +460,7 @@ class SystemMap:
 
     def copy(self) -> SystemMap:
         """An independent snapshot (elements are immutable, so they are shared), without listeners."""
-        new = SystemMap(self._name, self._documentation, self._sim_specs)
+        new = SystemMap(**self._fields)
         with new.batch():
             for element in self.elements():
                 new._store(element)[element.id] = element
@@ -385,4 +473,4 @@ class SystemMap:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(s)} {cls.__name__.lower()}s" for cls, s in self._stores.items() if s)
-        return f"<SystemMap {self._name!r}: {counts or 'empty'}>"
+        return f"<SystemMap {self.name!r}: {counts or 'empty'}>"

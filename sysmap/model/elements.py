@@ -23,6 +23,7 @@ class Kind(StrEnum):
     STOCK = "stock"
     FLOW = "flow"
     AUX = "aux"
+    MODULE = "module"
 
 
 class Polarity(StrEnum):
@@ -39,6 +40,95 @@ class Direction(StrEnum):
 
     CLOCKWISE = "clockwise"
     ANTICLOCKWISE = "anticlockwise"
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """Parts of a file that sysmap keeps without interpreting, to write them back unchanged.
+
+    ``attributes`` are (name, value) pairs, names in Clark notation (``{namespace}local``)
+    when namespaced; ``children`` are serialized XML elements, each declaring the
+    namespaces it uses. Readers fill it, writers replay it; nothing else looks inside.
+    """
+
+    attributes: tuple[tuple[str, str], ...] = ()
+    children: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.attributes or self.children)
+
+    def attribute(self, name: str, default: str | None = None) -> str | None:
+        return next((v for k, v in self.attributes if k == name), default)
+
+
+NO_EXTRAS = Extras()
+
+
+@dataclass(frozen=True, slots=True)
+class GraphicalFunction:
+    """A lookup table (XMILE ``<gf>``): y as a function of x, by points.
+
+    Either ``x_points`` lists the x values, or ``x_scale`` (min, max) spreads the
+    ``y_points`` evenly over that range. ``kind`` is ``continuous``, ``extrapolate`` or
+    ``discrete``.
+    """
+
+    y_points: tuple[float, ...]
+    x_points: tuple[float, ...] | None = None
+    x_scale: tuple[float, float] | None = None
+    y_scale: tuple[float, float] | None = None
+    kind: str = "continuous"
+    extra: Extras = NO_EXTRAS
+
+    def xs(self) -> tuple[float, ...]:
+        """The x value of every point."""
+        if self.x_points is not None:
+            return self.x_points
+        lo, hi = self.x_scale or (0.0, float(max(len(self.y_points) - 1, 1)))
+        n = len(self.y_points)
+        return tuple(lo + (hi - lo) * i / (n - 1) for i in range(n)) if n > 1 else (lo,)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayElement:
+    """The equation of one element of an arrayed variable (XMILE ``<element subscript>``)."""
+
+    subscript: str
+    equation: str = ""
+    graph: GraphicalFunction | None = None
+    extra: Extras = NO_EXTRAS
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """An array dimension: named elements, or just a size (elements 1..size)."""
+
+    name: str
+    elements: tuple[str, ...] = ()
+    size: int | None = None
+    extra: Extras = NO_EXTRAS
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDefinition:
+    """A unit of measure declared by the model (XMILE ``<model_units>``)."""
+
+    name: str
+    equation: str = ""
+    aliases: tuple[str, ...] = ()
+    extra: Extras = NO_EXTRAS
+
+
+@dataclass(frozen=True, slots=True)
+class Behavior:
+    """Model-wide defaults (XMILE ``<behavior>``): whether stocks and flows are non-negative.
+
+    ``None`` means the model says nothing; a variable's own ``non_negative`` overrides.
+    """
+
+    non_negative_stocks: bool | None = None
+    non_negative_flows: bool | None = None
+    extra: Extras = NO_EXTRAS
 
 
 class _Element:
@@ -60,6 +150,13 @@ class Variable(_Element):
     A stock's ``equation`` is its initial value. A flow's ``points`` are its pipe, from the
     upstream end to the downstream end (XMILE's ``<pts>``); empty means a straight pipe
     through the valve at ``position``.
+
+    ``non_negative`` is ``None`` when the variable does not say (the model's
+    :class:`Behavior` decides). An arrayed variable lists its ``dimensions`` and, when
+    defined element by element, its ``elements``. ``graph`` is its lookup table. A module
+    (kind ``module``) instantiates the submodel of the same name, with ``connections`` as
+    (to, from) pairs of qualified names. ``extra`` and ``view_extra`` keep what a file said
+    about the variable and its drawing that sysmap does not use.
     """
 
     id: str
@@ -73,8 +170,14 @@ class Variable(_Element):
     tags: tuple[str, ...] = ()
     inflows: tuple[str, ...] = ()
     outflows: tuple[str, ...] = ()
-    non_negative: bool = False
+    non_negative: bool | None = None
     points: tuple[Point, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    elements: tuple[ArrayElement, ...] = ()
+    graph: GraphicalFunction | None = None
+    connections: tuple[tuple[str, str], ...] = ()
+    extra: Extras = NO_EXTRAS
+    view_extra: Extras = NO_EXTRAS
 
     @property
     def key(self) -> str:
@@ -93,7 +196,9 @@ class Link(_Element):
 
     ``curvature`` bends the link into a circular arc: the sagitta divided by the chord,
     positive when the arc bulges to the left of the source-to-target direction (in canvas
-    coordinates, y pointing down), 0 for a straight line.
+    coordinates, y pointing down), 0 for a straight line. When ``alias`` names an
+    :class:`Alias` of the source, the link is drawn from that alias. ``points`` are extra
+    anchor points of a multi-point connector.
     """
 
     id: str
@@ -104,6 +209,19 @@ class Link(_Element):
     curvature: float = 0.0
     note: str = ""
     tags: tuple[str, ...] = ()
+    alias: str | None = None
+    points: tuple[Point, ...] = ()
+    view_extra: Extras = NO_EXTRAS
+
+
+@dataclass(frozen=True, slots=True)
+class Alias(_Element):
+    """A second drawing (ghost) of variable ``of`` elsewhere on the canvas; links may leave it."""
+
+    id: str
+    of: str
+    position: Point = (0.0, 0.0)
+    view_extra: Extras = NO_EXTRAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +237,7 @@ class LoopLabel(_Element):
     direction: Direction = Direction.CLOCKWISE
     loop: tuple[str, ...] = ()
     documentation: str = ""
+    view_extra: Extras = NO_EXTRAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +248,7 @@ class Note(_Element):
     text: str
     position: Point = (0.0, 0.0)
     size: Point | None = None
+    view_extra: Extras = NO_EXTRAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +261,8 @@ class Group(_Element):
     position: Point | None = None
     size: Point | None = None
     documentation: str = ""
+    extra: Extras = NO_EXTRAS
+    view_extra: Extras = NO_EXTRAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +275,8 @@ class SimSpecs(_Element):
     method: str = "euler"
     time_units: str = ""
     save_interval: float | None = None
+    dt_reciprocal: bool = False
+    extra: Extras = NO_EXTRAS
 
     def problem(self) -> str | None:
         """Why these specs cannot be simulated, or ``None`` when they can.
@@ -174,5 +298,5 @@ class SimSpecs(_Element):
         return None
 
 
-Element = Variable | Link | LoopLabel | Note | Group
-ELEMENT_TYPES: tuple[type, ...] = (Variable, Link, LoopLabel, Note, Group)
+Element = Variable | Link | Alias | LoopLabel | Note | Group
+ELEMENT_TYPES: tuple[type, ...] = (Variable, Link, Alias, LoopLabel, Note, Group)

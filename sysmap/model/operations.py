@@ -26,6 +26,7 @@ from sysmap.errors import ModelError
 from sysmap.model.document import SystemMap
 from sysmap.model.edits import Compound, Edit, Insert, Remove, Replace, SetField
 from sysmap.model.elements import (
+    Alias,
     Direction,
     Element,
     Group,
@@ -262,6 +263,9 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
     doomed_vars = {eid for eid in ids if eid in doc.variables}
     for vid in doomed_vars:
         doomed.update(link.id for link in doc.links_from(vid) + doc.links_to(vid))
+        doomed.update(alias.id for alias in doc.aliases_of(vid))
+    for aid in [eid for eid in doomed if eid in doc.aliases]:
+        doomed.update(link.id for link in doc.links_from_alias(aid))
 
     # First every reference to a doomed element is dropped -- also those held by elements that
     # are doomed themselves (a nested group, a deleted stock's deleted flow) -- so that the
@@ -283,9 +287,11 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
         if (inflows, outflows) != (stock.inflows, stock.outflows):
             stripped[stock.id] = stock.evolve(inflows=inflows, outflows=outflows)
             edits.append(Replace(stock, stripped[stock.id]))
-    # Links before the variables they join; otherwise in document order.
+    # Links before the aliases and variables they join, aliases before their variables;
+    # otherwise in document order.
     doomed_elements = [e for e in doc.elements() if e.id in doomed]
-    for element in sorted(doomed_elements, key=lambda e: not isinstance(e, Link)):
+    rank = {Link: 0, Alias: 1}
+    for element in sorted(doomed_elements, key=lambda e: rank.get(type(e), 2)):
         edits.append(Remove(stripped.get(element.id, element)))
     n = len(ids)
     return Compound(edits, f"Delete {n} item{'s' if n != 1 else ''}")

@@ -493,3 +493,40 @@ def test_model_name_and_documentation(bathtub):
     bathtub.apply(ops.set_name(bathtub, "Tub"))
     bathtub.apply(ops.set_documentation(bathtub, "A bath."))
     assert (bathtub.name, bathtub.documentation) == ("Tub", "A bath.")
+
+
+def test_aliases_cascade_with_their_variable_and_take_their_links():
+    from sysmap.model import Alias
+    from sysmap.model.edits import Insert
+
+    doc = SystemMap()
+    a, b = doc.add_variable("A"), doc.add_variable("B")
+    doc.apply(Insert(Alias(id="ghost", of=a.id, position=(300, 0))))
+    drawn = doc.add_link(a.id, b.id, alias="ghost")
+    plain = doc.add_link(b.id, a.id)
+    assert doc.aliases_of(a.id) == [doc.aliases["ghost"]]
+    assert doc.links_from_alias("ghost") == [drawn]
+
+    edit = ops.remove(doc, ["ghost"])
+    doc.apply(edit)
+    assert drawn.id not in doc.links and plain.id in doc.links
+    doc.revert(edit)
+    assert doc.links[drawn.id] == drawn
+
+    before = doc.copy()
+    edit = ops.remove(doc, [a.id])
+    doc.apply(edit)
+    assert not doc.aliases and not doc.links
+    doc.revert(edit)
+    assert doc == before
+
+
+def test_a_link_cannot_leave_an_alias_of_another_variable():
+    from sysmap.model import Alias
+    from sysmap.model.edits import Insert
+
+    doc = SystemMap()
+    a, b = doc.add_variable("A"), doc.add_variable("B")
+    doc.apply(Insert(Alias(id="ghost", of=b.id)))
+    with pytest.raises(ModelError, match="not an alias of its source"):
+        doc.add_link(a.id, b.id, alias="ghost")
