@@ -1,24 +1,33 @@
 """Reading and writing maps: :func:`load` and :func:`save` choose the format by file suffix.
 
-Formats: ``.json`` (sysmap's provisional native format). Every reader turns a broken file
-into a one-line :class:`sysmap.errors.FileFormatError` naming the file and the place.
+Formats: ``.xmile`` (also ``.stmx``, ``.itmx``: XMILE 1.0, the canonical format),
+``.graphml`` (causal structure for yEd, Gephi and networkx), ``.json`` (sysmap's
+provisional format, kept for reading older maps). Every reader turns a broken file into a
+one-line :class:`sysmap.errors.FileFormatError` naming the file and the place; problems a
+reader can work around come back as warnings from :func:`load_with_warnings`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 from sysmap.errors import FileFormatError
 from sysmap.model import SystemMap
 
-#: Suffix -> module name (under sysmap.io) that has ``read(path)`` and ``write(doc, path)``.
-FORMATS = {".json": "jsonmap"}
+#: Suffix -> module (under sysmap.io) with ``read(path)`` and ``write(doc, path)``, and
+#: optionally ``read_with_warnings(path)``.
+FORMATS = {
+    ".xmile": "xmile",
+    ".stmx": "xmile",
+    ".itmx": "xmile",
+    ".graphml": "graphml",
+    ".json": "jsonmap",
+}
 
 
 def _format(path: Path):
-    import importlib
-
     name = FORMATS.get(path.suffix.lower())
     if name is None:
         known = ", ".join(sorted(FORMATS))
@@ -26,8 +35,8 @@ def _format(path: Path):
     return importlib.import_module(f"sysmap.io.{name}")
 
 
-def load(path: str | os.PathLike) -> SystemMap:
-    """Read the map in ``path``.
+def load_with_warnings(path: str | os.PathLike) -> tuple[SystemMap, list[str]]:
+    """Read the map in ``path``; returns it with the warnings met (each ``file:line: ...``).
 
     Raises :class:`FileFormatError` for an unreadable, unknown or broken file.
     """
@@ -35,10 +44,20 @@ def load(path: str | os.PathLike) -> SystemMap:
     module = _format(path)
     if not path.is_file():
         raise FileFormatError(path, None, None, "no such file")
-    return module.read(path)
+    if hasattr(module, "read_with_warnings"):
+        return module.read_with_warnings(path)
+    return module.read(path), []
 
 
-def save(doc: SystemMap, path: str | os.PathLike) -> None:
-    """Write ``doc`` to ``path`` atomically: the old file survives any failure."""
+def load(path: str | os.PathLike) -> SystemMap:
+    """Read the map in ``path`` (see :func:`load_with_warnings`)."""
+    return load_with_warnings(path)[0]
+
+
+def save(doc: SystemMap, path: str | os.PathLike) -> list[str]:
+    """Write ``doc`` to ``path`` atomically (the old file survives any failure).
+
+    Returns warnings about what the format cannot hold (e.g. equations in GraphML).
+    """
     path = Path(path)
-    _format(path).write(doc, path)
+    return _format(path).write(doc, path) or []

@@ -110,6 +110,21 @@ def referenced_names(text: str) -> frozenset[str]:
     return frozenset(r.name for r in iter_references(text))
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def function_calls(text: str) -> frozenset[str]:
+    """Canonical names of the functions (or macros) ``text`` calls.
+
+    >>> sorted(function_calls("SMTH1(x, 3) + MAX(a, b) * (c)"))
+    ['max', 'smth1']
+    """
+    tokens = _significant(tokenize(text))
+    return frozenset(
+        canonical_name(tok.text)
+        for tok, nxt in zip(tokens, tokens[1:], strict=False)
+        if tok.kind in ("ident", "quoted") and nxt.text == "(" and canonical_name(tok.text) not in KEYWORDS
+    )
+
+
 def rename_references(text: str, old: str, new_form: str) -> str:
     """Replace every reference to the variable named ``old`` with ``new_form``.
 

@@ -1,0 +1,856 @@
+"""Read XMILE -- the files people actually have -- into a :class:`SystemMap`.
+
+Two passes, as orange's scheme reader does: the XML is first read into plain records that
+still refer to variables by name and remember their source line, then the records are
+resolved into a document. Everything sysmap does not interpret is kept (see
+:mod:`sysmap.io.xmile.keep`) for the writer to put back. Problems that do not stop the
+model from loading become warnings naming the file and line.
+
+Tolerated: the pre-OASIS namespace ``http://www.systemdynamics.org/XMILE`` (with
+``<smile>`` for ``<options>``), Stella 10 "legacy" files (variables directly under
+``<model>``, drawings in ``<display>``), undeclared ``isee:`` prefixes, Vensim's export
+(rates written as auxiliaries and listed as inflows), whitespace and newlines in names.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from sysmap.errors import FileFormatError, ModelError
+from sysmap.io import _xml
+from sysmap.io.xmile.geometry import curvature_from_angle
+from sysmap.io.xmile.keep import capture, fragment
+from sysmap.io.xmile.names import (
+    OLD_NS,
+    XMILE_NS,
+    sysmap_tag,
+)
+from sysmap.model import (
+    NO_EXTRAS,
+    Alias,
+    ArrayElement,
+    Behavior,
+    Dimension,
+    Direction,
+    Extras,
+    GraphicalFunction,
+    Group,
+    Kind,
+    Link,
+    LoopLabel,
+    Note,
+    Polarity,
+    SimSpecs,
+    SystemMap,
+    UnitDefinition,
+    Variable,
+)
+from sysmap.model.builtins import KNOWN_FUNCTIONS
+from sysmap.model.edits import Insert, Replace, SetField
+from sysmap.model.equation_text import function_calls
+from sysmap.model.names import canonical_name
+
+_KINDS = {"stock": Kind.STOCK, "flow": Kind.FLOW, "aux": Kind.AUX, "gf": Kind.AUX, "module": Kind.MODULE}
+_VARIABLE_CHILDREN = {
+    "eqn", "doc", "units", "inflow", "outflow", "non_negative", "gf", "dimensions", "element", "connect",
+    "display",
+}  # fmt: skip
+
+
+def x(tag: object) -> str | None:
+    """The local name of an element in the XMILE namespace (or no namespace), else ``None``."""
+    ns = _xml.namespace(tag)
+    return _xml.local(tag) if ns in (XMILE_NS, "") and isinstance(tag, str) else None
+
+
+def _children(element, name: str) -> list:
+    return [c for c in element if x(c.tag) == name]
+
+
+def _child(element, name: str):
+    return next((c for c in element if x(c.tag) == name), None)
+
+
+def _text(element) -> str:
+    return "" if element is None else (element.text or "")
+
+
+@dataclass
+class _VariableRecord:
+    element: etree._Element
+    kind: Kind
+    name: str
+    equation: str = ""
+    units: str = ""
+    documentation: str = ""
+    inflows: list[tuple[str, int]] = field(default_factory=list)
+    outflows: list[tuple[str, int]] = field(default_factory=list)
+    non_negative: bool | None = None
+    graph: GraphicalFunction | None = None
+    dimensions: tuple[str, ...] = ()
+    elements: tuple[ArrayElement, ...] = ()
+    connections: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()
+    extra: Extras = NO_EXTRAS
+
+
+@dataclass
+class _Placement:
+    element: etree._Element
+    position: tuple[float, float] | None
+    size: tuple[float, float] | None = None
+    points: tuple[tuple[float, float], ...] = ()
+    concept: bool = False
+    view_extra: Extras = NO_EXTRAS
+
+
+class _Reader:
+    def __init__(self, path: str | os.PathLike):
+        self.path = os.fspath(path)
+        self.warnings: list[str] = []
+        self.macros: set[str] = set()
+
+    def warn(self, element, message: str) -> None:
+        line = getattr(element, "sourceline", None)
+        self.warnings.append(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+
+    def fail(self, element, message: str) -> FileFormatError:
+        return FileFormatError(self.path, getattr(element, "sourceline", None), None, message)
+
+    # -- numbers -------------------------------------------------------------------------------
+
+    def number(self, element, text: str | None, what: str, default: float | None = None) -> float | None:
+        if text is None or not text.strip():
+            return default
+        try:
+            value = float(text.strip())
+        except ValueError:
+            self.warn(element, f"{what} is not a number ({text.strip()[:40]!r})")
+            return default
+        if not math.isfinite(value):
+            self.warn(element, f"{what} is not a finite number ({text.strip()[:40]!r})")
+            return default
+        return value
+
+    def point(self, element) -> tuple[float, float] | None:
+        px = self.number(element, element.get("x"), "x")
+        py = self.number(element, element.get("y"), "y")
+        return None if px is None or py is None else (px, py)
+
+    def numbers(self, element, what: str) -> tuple[float, ...]:
+        sep = element.get("sep") or ","
+        parts = [p for p in _text(element).replace("\n", " ").split(sep) if p.strip()]
+        values = []
+        for part in parts:
+            value = self.number(element, part, what)
+            if value is None:
+                return ()
+            values.append(value)
+        return tuple(values)
+
+    # -- the file ---------------------------------------------------------------------------------
+
+    def read(self, root) -> SystemMap:
+        if x(root.tag) != "xmile":
+            raise self.fail(root, f"not an XMILE file (the root element is <{_xml.local(root.tag)}>)")
+        header = _child(root, "header")
+        models = _children(root, "model")
+        if not models:
+            raise self.fail(root, "the file holds no <model>")
+        self.macros = {canonical_name(m.get("name", "")) for m in _children(root, "macro")}
+        main = next((m for m in models if not m.get("name")), models[0])
+        known = {"header", "sim_specs", "model_units", "dimensions", "behavior", "model"}
+        root_extra = capture(root, ("version",), known)
+        fields = {
+            "sim_specs": self.sim_specs(_child(root, "sim_specs")),
+            "dimensions": self.dimensions(_child(root, "dimensions")),
+            "units": self.units(_child(root, "model_units")),
+            "behavior": self.behavior(_child(root, "behavior")),
+            "origin": self.origin(header),
+        }
+        extras = [("xmile", root_extra)]
+        name = ""
+        if header is not None:
+            name = _text(_child(header, "name")).strip()
+            known_header = {"vendor", "product", "options", "smile", "name"}
+            kept = capture(header, (), known_header)
+            kept = Extras(kept.attributes, tuple(c for c in kept.children if not _is_origin(c)))
+            extras.append(("header", kept))
+            options = _child(header, "options")
+            if options is None:
+                options = _child(header, "smile")
+            if options is not None:
+                extras.append(("options", capture(options, ("namespace", "version"), _COMPUTED_OPTIONS)))
+        submodels = tuple(self.model(m, m.get("name", ""), {}) for m in models if m is not main)
+        self.check_module_cycles(models)
+        doc = self.model(main, name, dict(fields, submodels=submodels))
+        doc.apply(SetField("extras", doc.extras, tuple((p, e) for p, e in (*doc.extras, *extras) if e)))
+        return doc
+
+    def origin(self, header) -> str:
+        if header is None:
+            return ""
+        for child in header:
+            if child.tag == sysmap_tag("origin"):
+                return (child.text or "").strip()
+        product = _text(_child(header, "product")).strip()
+        return "" if product == "sysmap" else product
+
+    def sim_specs(self, element) -> SimSpecs:
+        if element is None:
+            return SimSpecs()
+        start = self.number(element, _text(_child(element, "start")), "start time", 0.0)
+        stop = self.number(element, _text(_child(element, "stop")), "stop time", 100.0)
+        dt_element = _child(element, "dt")
+        dt = self.number(element, _text(dt_element), "dt", 1.0)
+        reciprocal = dt_element is not None and dt_element.get("reciprocal", "").lower() == "true"
+        if reciprocal and dt:
+            dt = 1.0 / dt
+        save = element.get("{http://iseesystems.com/XMILE}save_interval")
+        if save is None:
+            save = _text(_child(element, "save_interval")) or None
+        specs = SimSpecs(
+            start=start,
+            stop=stop,
+            dt=dt,
+            method=element.get("method", "euler"),
+            time_units=element.get("time_units", ""),
+            save_interval=self.number(element, save, "save interval"),
+            dt_reciprocal=reciprocal,
+            extra=capture(
+                element,
+                ("method", "time_units", "{http://iseesystems.com/XMILE}save_interval"),
+                ("start", "stop", "dt", "save_interval"),
+            ),
+        )
+        problem = specs.problem()
+        if problem:
+            self.warn(element, f"simulation specs: {problem}; using start 0, stop 100, dt 1")
+            specs = specs.evolve(start=0.0, stop=100.0, dt=1.0, save_interval=None, dt_reciprocal=False)
+        return specs
+
+    def dimensions(self, element) -> tuple[Dimension, ...]:
+        if element is None:
+            return ()
+        dims = []
+        for dim in _children(element, "dim"):
+            size = self.number(dim, dim.get("size"), "dimension size")
+            dims.append(
+                Dimension(
+                    name=dim.get("name", ""),
+                    elements=tuple(e.get("name", "") for e in _children(dim, "elem")),
+                    size=int(size) if size is not None else None,
+                    extra=capture(dim, ("name", "size"), ("elem",)),
+                )
+            )
+        return tuple(dims)
+
+    def units(self, element) -> tuple[UnitDefinition, ...]:
+        if element is None:
+            return ()
+        units = []
+        for unit in element:
+            if x(unit.tag) not in ("unit", "units"):
+                continue
+            units.append(
+                UnitDefinition(
+                    name=unit.get("name", ""),
+                    equation=_text(_child(unit, "eqn")).strip(),
+                    aliases=tuple(_text(a).strip() for a in _children(unit, "alias")),
+                    extra=capture(unit, ("name",), ("eqn", "alias")),
+                )
+            )
+        return tuple(units)
+
+    def behavior(self, element) -> Behavior:
+        if element is None:
+            return Behavior()
+        every = self.flag(_child(element, "non_negative"))
+        stock = _child(element, "stock")
+        flow = _child(element, "flow")
+        stocks = self.flag(_child(stock, "non_negative")) if stock is not None else None
+        flows = self.flag(_child(flow, "non_negative")) if flow is not None else None
+        return Behavior(
+            non_negative_stocks=stocks if stocks is not None else every,
+            non_negative_flows=flows if flows is not None else every,
+            extra=capture(element, (), ("non_negative", "stock", "flow")),
+        )
+
+    @staticmethod
+    def flag(element) -> bool | None:
+        """``<non_negative/>`` is true; ``<non_negative>false</non_negative>`` false; absent None."""
+        if element is None:
+            return None
+        return (element.text or "").strip().lower() not in ("false", "0", "no")
+
+    def check_module_cycles(self, models) -> None:
+        def modules(model) -> set[str]:
+            container = _child(model, "variables")
+            container = model if container is None else container
+            return {
+                canonical_name(m.get("name", "")) for m in _children(container, "module") if m.get("name")
+            }
+
+        uses = {canonical_name(m.get("name", "")): modules(m) for m in models}
+        visiting: set[str] = set()
+        done: set[str] = set()
+
+        def visit(name: str, trail: list[str]) -> None:
+            if name in done or name not in uses:
+                return
+            if name in visiting:
+                cycle = " -> ".join([*trail[trail.index(name) :], name])
+                self.warn(models[0], f"modules refer to each other in a cycle: {cycle}")
+                return
+            visiting.add(name)
+            for used in sorted(uses[name]):
+                visit(used, [*trail, name])
+            visiting.discard(name)
+            done.add(name)
+
+        for name in sorted(uses):
+            visit(name, [])
+
+    # -- one model ---------------------------------------------------------------------------------
+
+    def model(self, element, name: str, fields: dict) -> SystemMap:
+        variables_element = _child(element, "variables")
+        legacy = variables_element is None
+        container = element if legacy else variables_element
+        records: list[_VariableRecord] = []
+        groups: list[etree._Element] = []
+        kept_variables: list[str] = []
+        for child in container:
+            tag = x(child.tag)
+            if tag in _KINDS:
+                record = self.variable(child, tag)
+                if record is None:
+                    kept_variables.append(fragment(child))
+                else:
+                    records.append(record)
+            elif tag == "group":
+                groups.append(child)
+            elif not legacy and isinstance(child.tag, str):
+                kept_variables.append(fragment(child))
+
+        views = _child(element, "views")
+        view = None
+        other_views: tuple[str, ...] = ()
+        if views is not None:
+            view_list = _children(views, "view")
+            if view_list:
+                view = view_list[0]
+                other_views = tuple(fragment(v) for v in view_list[1:])
+        elif legacy:
+            view = _child(element, "display")
+        known_model = {"variables", "views"} | (set(_KINDS) | {"group", "display"} if legacy else set())
+        extras = [
+            ("model", capture(element, ("name",), known_model)),
+            ("variables", Extras((), tuple(kept_variables))),
+        ]
+        if views is not None:
+            extras.append(("views", Extras(tuple(views.attrib.items()), other_views)))
+        doc = SystemMap(name=name, **fields)
+        builder = _Builder(self, doc, records, legacy)
+        builder.build(view, groups)
+        extras.append(("view", builder.view_extra))
+        doc.apply(SetField("extras", doc.extras, tuple((p, e) for p, e in extras if e)))
+        return doc
+
+    def variable(self, element, tag: str) -> _VariableRecord | None:
+        name = element.get("name")
+        if name is None or not canonical_name(name):
+            self.warn(element, f"a <{tag}> without a name is kept but not shown")
+            return None
+        record = _VariableRecord(element=element, kind=_KINDS[tag], name=name)
+        equations = _children(element, "eqn")
+        record.equation = _text(equations[0]).strip() if equations else ""
+        doc = _child(element, "doc")
+        rich_doc = doc is not None and len(doc) > 0  # HTML markup: kept as written
+        record.documentation = "" if rich_doc else _text(doc).strip()
+        record.units = _text(_child(element, "units")).strip()
+        record.inflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "inflow")]
+        record.outflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "outflow")]
+        record.non_negative = self.flag(_child(element, "non_negative"))
+        if tag == "gf":
+            record.graph = self.graph(element)
+        else:
+            gf = _child(element, "gf")
+            record.graph = self.graph(gf) if gf is not None else None
+        dims = _child(element, "dimensions")
+        if dims is not None:
+            record.dimensions = tuple(d.get("name", "") for d in _children(dims, "dim"))
+        record.elements = tuple(self.array_element(e) for e in _children(element, "element"))
+        record.connections = tuple(
+            (c.get("to", ""), c.get("from", "")) for c in _children(element, "connect")
+        )
+        tags = [c for c in element if c.tag == sysmap_tag("tags")]
+        if tags:
+            record.tags = tuple((t.text or "").strip() for t in tags[0] if t.tag == sysmap_tag("tag"))
+        known = _VARIABLE_CHILDREN - ({"doc"} if rich_doc else set())
+        kept = capture(element, ("name",), (*known, sysmap_tag("tags")))
+        # A repeated <eqn> (Vensim's export of array elements) is kept as written.
+        extra_eqns = tuple(fragment(e) for e in equations[1:])
+        record.extra = (
+            Extras(kept.attributes, extra_eqns + kept.children) if (kept or extra_eqns) else NO_EXTRAS
+        )
+        if record.equation.strip() == "???":
+            self.warn(element, f"{record.name!r} has no equation: the converter could not translate it (???)")
+        self.check_calls(element, record.name, record.equation)
+        return record
+
+    def check_calls(self, element, name: str, equation: str) -> None:
+        if not equation:
+            return
+        unknown = sorted(
+            f for f in function_calls(equation) if f not in KNOWN_FUNCTIONS and f not in self.macros
+        )
+        for call in unknown:
+            self.warn(
+                element,
+                f"{name!r} calls {call!r}, which is neither a known function nor a macro in this file",
+            )
+
+    def graph(self, element) -> GraphicalFunction | None:
+        ypts = _child(element, "ypts")
+        xpts = _child(element, "xpts")
+        xscale = _child(element, "xscale")
+        yscale = _child(element, "yscale")
+        y_points = self.numbers(ypts, "a y point") if ypts is not None else ()
+        x_points = self.numbers(xpts, "an x point") if xpts is not None else None
+        if not y_points:
+            self.warn(element, "a graphical function without y points is kept as written")
+            return GraphicalFunction(y_points=(), extra=capture(element, ("type", "name"), ()))
+        if x_points is not None and len(x_points) != len(y_points):
+            self.warn(
+                element, f"a graphical function has {len(x_points)} x points but {len(y_points)} y points"
+            )
+        known = ("xpts", "ypts", "xscale", "yscale", *_VARIABLE_CHILDREN, sysmap_tag("tags"))
+        return GraphicalFunction(
+            y_points=y_points,
+            x_points=x_points,
+            x_scale=self.scale(xscale),
+            y_scale=self.scale(yscale),
+            kind=element.get("type", "continuous"),
+            extra=capture(element, ("type", "name"), known),
+        )
+
+    def scale(self, element) -> tuple[float, float] | None:
+        if element is None:
+            return None
+        lo = self.number(element, element.get("min"), "scale minimum", 0.0)
+        hi = self.number(element, element.get("max"), "scale maximum", 0.0)
+        return (lo, hi)
+
+    def array_element(self, element) -> ArrayElement:
+        gf = _child(element, "gf")
+        return ArrayElement(
+            subscript=element.get("subscript", ""),
+            equation=_text(_child(element, "eqn")).strip(),
+            graph=self.graph(gf) if gf is not None else None,
+            extra=capture(element, ("subscript",), ("eqn", "gf")),
+        )
+
+
+_COMPUTED_OPTIONS = {"uses_arrays", "uses_submodels", "uses_macros"}
+
+
+def _is_origin(text: str) -> bool:
+    return text.startswith("<sysmap:origin")
+
+
+class _Builder:
+    """Turns the records of one model, and its view, into document elements."""
+
+    def __init__(self, reader: _Reader, doc: SystemMap, records: list[_VariableRecord], legacy: bool):
+        self.reader = reader
+        self.doc = doc
+        self.records = records
+        self.legacy = legacy
+        self.ids: dict[str, str] = {}  # canonical name -> variable id
+        self.kinds: dict[str, Kind] = {}
+        self.placements: dict[str, _Placement] = {}
+        self.view_extra = NO_EXTRAS
+
+    def warn(self, element, message: str) -> None:
+        self.reader.warn(element, message)
+
+    def build(self, view, groups) -> None:
+        doc = self.doc
+        edits: list = []
+        variables: dict[str, Variable] = {}
+        for record in self.records:
+            key = canonical_name(record.name)
+            name = record.name
+            if key in self.ids:
+                n = 2
+                while canonical_name(f"{record.name} ({n})") in self.ids:
+                    n += 1
+                name = f"{record.name} ({n})"
+                self.warn(record.element, f"a second variable named {record.name!r} is renamed {name!r}")
+                key = canonical_name(name)
+            vid = doc.new_id("v")
+            self.ids[key] = vid
+            self.kinds[vid] = record.kind
+            variables[vid] = Variable(
+                id=vid,
+                name=name,
+                kind=record.kind,
+                equation=record.equation,
+                units=record.units,
+                documentation=record.documentation,
+                tags=record.tags,
+                non_negative=record.non_negative,
+                dimensions=record.dimensions,
+                elements=record.elements,
+                graph=record.graph,
+                connections=record.connections,
+                extra=record.extra,
+            )
+        if self.legacy:
+            for record in self.records:
+                display = _child(record.element, "display")
+                if display is not None:
+                    self.place(display, self.ids[canonical_name(record.name)], record.kind)
+        view_items = self.read_view(view)
+        # stocks name their flows; attach them once every variable exists
+        for record, vid in zip(self.records, variables, strict=True):
+            if record.kind != Kind.STOCK:
+                continue
+            inflows = self.flow_ids(record, record.inflows, "inflow")
+            outflows = self.flow_ids(record, record.outflows, "outflow")
+            variables[vid] = variables[vid].evolve(inflows=inflows, outflows=outflows)
+        self.apply_placements(variables)
+        for var in variables.values():
+            edits.append(Insert(var.evolve(inflows=(), outflows=())))
+        for var in variables.values():
+            if var.inflows or var.outflows:
+                edits.append(Replace(var.evolve(inflows=(), outflows=()), var))
+        edits.extend(Insert(item) for item in self.resolve_view(view_items, variables))
+        edits.extend(Insert(group) for group in self.groups(groups, view_items))
+        with doc.batch():
+            for edit in edits:
+                try:
+                    edit.apply(doc)
+                except ModelError as exc:  # a bug or a file we misread: say where
+                    raise FileFormatError(self.reader.path, None, None, str(exc)) from None
+
+    def flow_ids(self, record: _VariableRecord, names, what: str) -> tuple[str, ...]:
+        ids = []
+        for name, line in names:
+            vid = self.ids.get(canonical_name(name))
+            if vid is None:
+                self.reader.warnings.append(
+                    f"{self.reader.path}:{line}: stock {record.name!r} lists unknown {what} {name!r}; dropped"
+                )
+            elif vid not in ids:
+                ids.append(vid)
+        return tuple(ids)
+
+    # -- the view -----------------------------------------------------------------------------------
+
+    def place(self, element, vid: str, kind: Kind) -> None:
+        if vid in self.placements:
+            raise _Keep
+        position = self.reader.point(element)
+        width = self.reader.number(element, element.get("width"), "width")
+        height = self.reader.number(element, element.get("height"), "height")
+        size = (width, height) if width is not None and height is not None else None
+        if position is not None and size is not None and _child(element, "shape") is None:
+            # with an explicit size, x and y are the top-left corner (XMILE 5.1.2)
+            position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+        points: tuple = ()
+        pts = _child(element, "pts")
+        if pts is not None:
+            points = tuple(p for p in (self.reader.point(pt) for pt in _children(pts, "pt")) if p is not None)
+        shape = _child(element, "shape")
+        concept = kind == Kind.AUX and shape is not None and shape.get("type") == "name_only"
+        known_children = {"pts"} | ({"shape"} if concept else set())
+        self.placements[vid] = _Placement(
+            element=element,
+            position=position,
+            size=size,
+            points=points,
+            concept=concept,
+            view_extra=capture(element, ("name", "x", "y", "width", "height"), known_children),
+        )
+
+    def read_view(self, view) -> list:
+        """Placements of variables, and the other view items as (tag, element) pairs."""
+        items: list = []
+        if view is None:
+            return items
+        kept: list[str] = []
+        for child in view:
+            tag = x(child.tag)
+            if tag in _KINDS and child.get("name") is not None:
+                vid = self.ids.get(canonical_name(child.get("name", "")))
+                if vid is None:
+                    self.warn(
+                        child, f"the drawing of unknown variable {child.get('name')!r} is kept as written"
+                    )
+                    kept.append(fragment(child))
+                    continue
+                try:
+                    self.place(child, vid, self.kinds[vid])
+                except _Keep:
+                    kept.append(fragment(child))
+            elif tag in ("connector", "alias", "text_box", "group") or child.tag == sysmap_tag("loop_label"):
+                items.append((tag or "loop_label", child))
+            elif isinstance(child.tag, str):
+                kept.append(fragment(child))
+        self.kept_view = kept
+        self.view_extra = Extras(tuple(view.attrib.items()), tuple(kept))
+        return items
+
+    def apply_placements(self, variables: dict[str, Variable]) -> None:
+        placed = [p.position for p in self.placements.values() if p.position is not None]
+        bottom = max((y for _, y in placed), default=0.0)
+        unplaced = 0
+        for vid, var in variables.items():
+            placement = self.placements.get(vid)
+            if placement is None or placement.position is None:
+                # not drawn in the file: lay it out on a grid below the drawing
+                col, row = unplaced % 6, unplaced // 6
+                position = (100.0 + 170.0 * col, bottom + (150.0 if placed else 100.0) + 100.0 * row)
+                unplaced += 1
+                if placement is None:
+                    variables[vid] = var.evolve(position=position)
+                    continue
+            else:
+                position = placement.position
+            kind = Kind.CONCEPT if placement.concept else var.kind
+            variables[vid] = var.evolve(
+                position=position,
+                size=placement.size,
+                points=placement.points,
+                kind=kind,
+                view_extra=placement.view_extra,
+            )
+
+    def resolve_view(self, items, variables: dict[str, Variable]) -> list:
+        out: list = []
+        alias_ids: dict[str, str] = {}
+        for tag, element in items:
+            if tag == "alias":
+                alias = self.alias(element)
+                if alias is not None:
+                    alias_ids[element.get("uid", "")] = alias.id
+                    out.append(alias)
+        positions = {vid: v.position for vid, v in variables.items()}
+        positions.update({a.id: a.position for a in out})
+        for tag, element in items:
+            made = None
+            if tag == "connector":
+                made = self.connector(element, alias_ids, positions, out)
+            elif tag == "text_box":
+                made = self.text_box(element)
+            elif tag == "loop_label":
+                made = self.loop_label(element)
+            if made is not None:
+                out.append(made)
+        return out
+
+    def keep(self, element) -> None:
+        self.view_extra = Extras(self.view_extra.attributes, (*self.view_extra.children, fragment(element)))
+
+    def alias(self, element) -> Alias | None:
+        of = _text(_child(element, "of")).strip()
+        vid = self.ids.get(canonical_name(of))
+        position = self.reader.point(element)
+        if vid is None or position is None:
+            self.warn(element, f"an alias of unknown variable {of!r} is kept as written")
+            self.keep(element)
+            return None
+        return Alias(
+            id=self.doc.new_id("a"),
+            of=vid,
+            position=position,
+            view_extra=capture(element, ("uid", "x", "y"), ("of",)),
+        )
+
+    def connector(self, element, alias_ids, positions, made) -> Link | None:
+        source_element = _child(element, "from")
+        target_name = _text(_child(element, "to")).strip()
+        alias = None
+        if source_element is not None and _child(source_element, "alias") is not None:
+            alias = alias_ids.get(_child(source_element, "alias").get("uid", ""))
+            source = next((a.of for a in made if isinstance(a, Alias) and a.id == alias), None)
+        else:
+            source = self.ids.get(canonical_name(_text(source_element).strip()))
+        target = self.ids.get(canonical_name(target_name))
+        if source is None or target is None:
+            what = _text(source_element).strip() or "an alias"
+            self.warn(
+                element,
+                f"a connector from {what!r} to {target_name!r} joins no two variables; kept as written",
+            )
+            self.keep(element)
+            return None
+        polarity = _polarity(element.get("polarity"), element.get(sysmap_tag("polarity")))
+        angle = self.reader.number(element, element.get("angle"), "connector angle")
+        start = positions[alias] if alias else positions[source]
+        curvature = (
+            0.0
+            if angle is None or source == target
+            else curvature_from_angle(start, positions[target], angle)
+        )
+        points: tuple = ()
+        pts = _child(element, "pts")
+        if pts is not None:
+            points = tuple(p for p in (self.reader.point(pt) for pt in _children(pts, "pt")) if p is not None)
+        note_el = next((c for c in element if c.tag == sysmap_tag("note")), None)
+        tags_el = next((c for c in element if c.tag == sysmap_tag("tags")), None)
+        kept = capture(
+            element,
+            ("uid", "angle", "polarity", "delay_mark", sysmap_tag("polarity")),
+            ("from", "to", "pts", sysmap_tag("note"), sysmap_tag("tags")),
+        )
+        return Link(
+            id=self.doc.new_id("k"),
+            source=source,
+            target=target,
+            polarity=polarity,
+            delay=element.get("delay_mark", "").lower() == "true",
+            curvature=curvature,
+            note=(note_el.text or "").strip() if note_el is not None else "",
+            tags=tuple((t.text or "").strip() for t in tags_el) if tags_el is not None else (),
+            alias=alias,
+            points=points,
+            view_extra=kept,
+        )
+
+    def text_box(self, element) -> Note:
+        position = self.reader.point(element) or (0.0, 0.0)
+        width = self.reader.number(element, element.get("width"), "width")
+        height = self.reader.number(element, element.get("height"), "height")
+        size = (width, height) if width is not None and height is not None else None
+        if size is not None:
+            position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+        return Note(
+            id=self.doc.new_id("n"),
+            text=(element.text or "").strip(),
+            position=position,
+            size=size,
+            view_extra=capture(element, ("uid", "x", "y", "width", "height"), ()),
+        )
+
+    def loop_label(self, element) -> LoopLabel:
+        members = []
+        for member in element:
+            if member.tag == sysmap_tag("member"):
+                vid = self.ids.get(canonical_name((member.text or "").strip()))
+                if vid is not None:
+                    members.append(vid)
+        doc_el = next((c for c in element if c.tag == sysmap_tag("doc")), None)
+        direction = element.get("direction", "clockwise")
+        if direction not in ("clockwise", "anticlockwise"):
+            self.warn(element, f"loop label direction {direction!r} is not clockwise or anticlockwise")
+            direction = "clockwise"
+        return LoopLabel(
+            id=self.doc.new_id("r"),
+            text=element.get("text", ""),
+            position=self.reader.point(element) or (0.0, 0.0),
+            direction=Direction(direction),
+            loop=tuple(members),
+            documentation=(doc_el.text or "").strip() if doc_el is not None else "",
+        )
+
+    def groups(self, groups, view_items) -> list[Group]:
+        drawn = {
+            canonical_name(el.get("name", "")): el
+            for tag, el in view_items
+            if tag == "group" and el.get("name")
+        }
+        out = []
+        for element in groups:
+            name = element.get("name", "")
+            members = []
+            for entity in _children(element, "entity"):
+                vid = self.ids.get(canonical_name(entity.get("name", "")))
+                if vid is None:
+                    self.warn(
+                        entity, f"group {name!r} lists unknown variable {entity.get('name')!r}; dropped"
+                    )
+                elif vid not in members:
+                    members.append(vid)
+            view = drawn.pop(canonical_name(name), None)
+            position = size = None
+            view_extra = NO_EXTRAS
+            if view is not None:
+                position = self.reader.point(view)
+                width = self.reader.number(view, view.get("width"), "width")
+                height = self.reader.number(view, view.get("height"), "height")
+                size = (width, height) if width is not None and height is not None else None
+                if position is not None and size is not None:
+                    position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+                view_extra = capture(view, ("name", "x", "y", "width", "height", "uid"), ("item",))
+            out.append(
+                Group(
+                    id=self.doc.new_id("g"),
+                    name=name,
+                    members=tuple(members),
+                    position=position,
+                    size=size,
+                    documentation=_text(_child(element, "doc")).strip(),
+                    extra=capture(element, ("name",), ("entity", "doc")),
+                    view_extra=view_extra,
+                )
+            )
+        for element in drawn.values():
+            self.keep(element)
+        return out
+
+
+class _Keep(Exception):
+    """A second drawing of a variable already placed: kept as written."""
+
+
+def _polarity(value: str | None, ours: str | None) -> Polarity:
+    if ours == "?":
+        return Polarity.UNKNOWN
+    value = (value or "").strip().lower()
+    if value in ("+", "positive", "pos", "s"):
+        return Polarity.POSITIVE
+    if value in ("-", "\u2212", "negative", "neg", "o"):
+        return Polarity.NEGATIVE
+    if value in ("?", "unknown"):
+        return Polarity.UNKNOWN
+    return Polarity.NONE
+
+
+def _normalise_namespaces(root) -> None:
+    """Move elements of the pre-OASIS (or no) namespace into the XMILE 1.0 namespace."""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            ns = _xml.namespace(element.tag)
+            if ns in (OLD_NS, ""):
+                element.tag = f"{{{XMILE_NS}}}{_xml.local(element.tag)}"
+
+
+def parse(data: bytes, path: str | os.PathLike = "<string>") -> tuple[SystemMap, list[str]]:
+    """Build a document from XMILE bytes; returns it with the warnings met on the way."""
+    parsed = _xml.parse(data, path)
+    _normalise_namespaces(parsed.root)
+    reader = _Reader(path)
+    reader.warnings.extend(f"{os.fspath(path)}: {w}" for w in parsed.warnings)
+    doc = reader.read(parsed.root)
+    return doc, reader.warnings
+
+
+def read_with_warnings(path: str | os.PathLike) -> tuple[SystemMap, list[str]]:
+    """Read the XMILE file at ``path``; returns the document and the warnings."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > _xml.MAX_BYTES:
+            raise FileFormatError(path, None, None, f"file too large ({size} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(path, None, None, exc.strerror or str(exc)) from None
+    return parse(data, path)
