@@ -103,9 +103,55 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert a map between formats, chosen by the files' suffixes."""
+    from sysmap.io import load_with_warnings, save
+
+    doc, warnings = load_with_warnings(args.input)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for warning in save(doc, args.output):
+        print(f"warning: {args.output}: {warning}", file=sys.stderr)
+    return 0
+
+
+def check_map(path: str) -> list[str]:
+    """Every problem :command:`sysmap check` reports for the map in ``path``, one line each.
+
+    Reading problems (with their line), then, per variable: untranslated ``???``
+    equations and calls to unknown functions (found while reading), names an equation
+    uses that match no variable, and links drawn against the equations.
+    """
+    from sysmap.io import load_with_warnings
+    from sysmap.model import link_discrepancies
+
+    doc, problems = load_with_warnings(path)
+    for item in link_discrepancies(doc):
+        problems.append(f"{path}: {item.message}")
+    return problems
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """List the problems of a map; exit status 1 when there are any."""
+    problems = check_map(args.file)
+    if args.json:
+        print(json.dumps({"file": args.file, "problems": problems}, indent=2))
+    elif problems:
+        print("\n".join(problems))
+    else:
+        print(f"{args.file}: no problems found")
+    return 1 if problems else 0
+
+
 COMMANDS = {
     "open": (cmd_open, "open a map in the desktop application (the default)"),
     "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
+    "convert": (cmd_convert, "convert a map between XMILE and GraphML (by the files' suffixes)"),
+    "check": (
+        cmd_check,
+        "list a map's problems: unreadable parts, unknown functions, ??? equations, "
+        "unresolved names, links that disagree with equations",
+    ),
 }
 
 
@@ -122,9 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "open":
             p.add_argument("file", nargs="?", metavar="FILE", help="the map to open")
+        elif name == "convert":
+            p.add_argument("input", metavar="IN", help="the map to read (.xmile, .stmx, .graphml)")
+            p.add_argument("output", metavar="OUT", help="the file to write (.xmile or .graphml)")
         else:
             p.add_argument("file", metavar="FILE", help="the map to read")
-        if name == "info":
+        if name in ("info", "check"):
             p.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 

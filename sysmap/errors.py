@@ -14,8 +14,8 @@ class FileFormatError(SysmapError):
 
     >>> str(FileFormatError("model.xmile", 5, 17, "unknown element <foo>"))
     'model.xmile:5:17: unknown element <foo>'
-    >>> str(FileFormatError("map.json", None, None, "not a sysmap map"))
-    'map.json: not a sysmap map'
+    >>> str(FileFormatError("map.graphml", None, None, "no <graph> element"))
+    'map.graphml: no <graph> element'
     """
 
     def __init__(self, path: str | os.PathLike, line: int | None, col: int | None, msg: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT_EXAMPLE = "social_care_workload"
-_SUFFIXES = (".xmile", ".json")
+_SUFFIXES = (".xmile",)
 
 
 def examples_dir() -> Path:

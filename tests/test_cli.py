@@ -3,12 +3,13 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import sysmap
 from sysmap.cli import main
-from sysmap.io import save
+from sysmap.io import load, save
 from sysmap.model import Kind, SimSpecs, SystemMap
 from sysmap.model import operations as ops
 
@@ -44,7 +45,7 @@ def map_file(tmp_path):
     doc.apply(ops.add_loop_label(doc, "B1", (0.0, 0.0)))
     doc.apply(ops.add_note(doc, "a note", (0.0, 0.0)))
     doc.apply(ops.add_group(doc, "Tub", [tub.id]))
-    path = tmp_path / "bathtub.json"
+    path = tmp_path / "bathtub.xmile"
     save(doc, path)
     return path
 
@@ -111,23 +112,23 @@ def test_info_json_matches_the_map(repo, map_file):
 
 
 def test_broken_file_is_one_line_on_stderr(repo, tmp_path):
-    path = tmp_path / "broken.json"
-    path.write_text('{"sysmap": 1, "variables": [{"id": "v1"}]}')
+    path = tmp_path / "broken.xmile"
+    path.write_text('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">\n<header/>\n</xmile>')
     result = run(repo, "info", path)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"sysmap: {path}: ")
-    assert "has no 'name'" in result.stderr
+    assert result.stderr.startswith(f"sysmap: {path}:1: ")
+    assert "no <model>" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_opening_a_broken_file_fails_before_the_window(repo, tmp_path):
-    path = tmp_path / "broken.json"
-    path.write_text("{not json")
+    path = tmp_path / "broken.xmile"
+    path.write_text("{not xml")
     result = run(repo, path)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"sysmap: {path}:1:2: not valid JSON")
+    assert result.stderr.startswith(f"sysmap: {path}:1:1: not well-formed XML")
     assert "Traceback" not in result.stderr
 
 
@@ -142,7 +143,7 @@ def test_info_in_process(map_file, capsys):
 
 
 def test_info_of_an_untitled_map_without_time_units(tmp_path, capsys):
-    path = tmp_path / "empty.json"
+    path = tmp_path / "empty.xmile"
     save(SystemMap(), path)
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -153,11 +154,11 @@ def test_info_of_an_untitled_map_without_time_units(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("missing.json", None, "no such file"),
+        ("missing.xmile", None, "no such file"),
         ("map.txt", b"{}", "unknown file type '.txt'"),
-        ("bad.json", b'{"sysmap": 9}', "unsupported sysmap format version 9"),
-        ("latin.json", b'{"name": "\xe9"}', "not UTF-8 text"),
-        ("deep.json", b"[" * 100_000, "nested too deeply"),
+        ("bad.xmile", b"<foo/>", "not an XMILE file (the root element is <foo>)"),
+        ("latin.xmile", b"<xmile>\xe9</xmile>", "Invalid bytes in character encoding"),
+        ("deep.xmile", b"<a>" * 100_000, "Excessive depth"),
     ],
 )
 @pytest.mark.parametrize("command", [["info"], ["info", "--json"], ["open"], []])
@@ -185,3 +186,62 @@ def test_version_in_process(capsys):
         main(["--version"])
     assert caught.value.code == 0
     assert capsys.readouterr().out.strip() == f"sysmap {sysmap.__version__}"
+
+
+# -- convert and check ------------------------------------------------------------------------------
+
+
+SHARED_SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "sdxorg"
+
+
+def test_convert_xmile_to_xmile_keeps_the_map(repo, tmp_path):
+    out = tmp_path / "copy.xmile"
+    result = run(repo, "convert", "examples/worklessness.xmile", out)
+    assert result.returncode == 0, result.stderr
+    assert load(out) == load(repo / "examples" / "worklessness.xmile")
+
+
+def test_convert_reports_reading_warnings_on_stderr(tmp_path, capsys):
+    source = tmp_path / "dangling.xmile"
+    source.write_text(
+        '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>'
+        '<aux name="a"><eqn>1</eqn></aux></variables><views><view>\n'
+        "<connector uid=\"1\" angle=\"0\"><from>Time</from><to>a</to></connector>"
+        "</view></views></model></xmile>"
+    )
+    assert main(["convert", str(source), str(tmp_path / "out.xmile")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"warning: {source}:2: a connector from 'Time' to 'a'")
+    # the connector sysmap could not resolve is written back, not lost
+    assert "<from>Time</from>" in (tmp_path / "out.xmile").read_text()
+
+
+def test_check_a_clean_map_exits_0(capsys):
+    assert main(["check", "examples/bathtub.xmile"]) == 0
+    assert capsys.readouterr().out.strip() == "examples/bathtub.xmile: no problems found"
+
+
+def test_check_lists_unknown_functions_placeholders_and_unresolved_names(tmp_path, capsys):
+    path = tmp_path / "problems.xmile"
+    path.write_text(
+        '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>\n'
+        '<aux name="a"><eqn>???</eqn></aux>\n'
+        '<aux name="b"><eqn>MY_MACRO(a, 2)</eqn></aux>\n'
+        '<aux name="c"><eqn>a + vacancy</eqn></aux>\n'
+        "</variables></model></xmile>"
+    )
+    assert main(["check", "--json", str(path)]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert problems == [
+        f"{path}:2: 'a' has no equation: the converter could not translate it (???)",
+        f"{path}:3: 'b' calls 'my_macro', which is neither a known function nor a macro in this file",
+        f"{path}: 'c' refers to unknown variable 'vacancy'",
+    ]
+
+
+@pytest.mark.skipif(not SHARED_SUITE.is_dir(), reason="the shared conformance suite is not here")
+def test_check_flags_the_repaired_xml_of_a_damaged_file(capsys):
+    path = SHARED_SUITE / "tests" / "non_negative_flows" / "test_non_negative_flows.xmile"
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:45: repaired malformed XML (Opening and ending tag mismatch: flow line 34" in out

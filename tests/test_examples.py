@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from sysmap.examples import DEFAULT_EXAMPLE, example_names, example_path
-from sysmap.io import jsonmap, load
+from sysmap.io import load, xmile
 from sysmap.model import Kind, Polarity, link_discrepancies
 
 # name: (variables, concepts, stocks, flows, auxiliaries, links, + links, - links, loop labels)
@@ -98,7 +98,7 @@ def test_named_and_documented(example):
 
 def test_file_is_in_canonical_form(example):
     name, doc = example
-    assert jsonmap.dumps(doc) == example_path(name).read_text(encoding="utf-8")
+    assert xmile.dumps(doc) == example_path(name).read_bytes()
 
 
 def _edges(doc, flows):
@@ -181,7 +181,7 @@ def test_default_example_has_reinforcing_and_balancing_loops():
 
 def test_info_command_prints_the_counts(repo):
     result = subprocess.run(
-        [sys.executable, "-m", "sysmap", "info", "examples/worklessness.json"],
+        [sys.executable, "-m", "sysmap", "info", "examples/worklessness.xmile"],
         cwd=repo,
         capture_output=True,
         text=True,

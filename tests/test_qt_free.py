@@ -19,12 +19,12 @@ SCRIPT = textwrap.dedent(
     doc.add_link(tub.id, fill.id, polarity="+")
     to_networkx(doc)
     link_discrepancies(doc)
-    path = pathlib.Path(tempfile.mkdtemp()) / "map.json"
+    path = pathlib.Path(tempfile.mkdtemp()) / "map.xmile"
     sysmap.io.save(doc, path)
     assert sysmap.io.load(path) == doc
     assert main(["info", str(path)]) == 0
     assert main(["info", "--json", str(path)]) == 0
-    assert main(["info", str(path.with_name("missing.json"))]) == 1
+    assert main(["info", str(path.with_name("missing.xmile"))]) == 1
 
     qt = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph"))
     ui = sorted(m for m in sys.modules if m.startswith("sysmap.ui"))

@@ -1,8 +1,7 @@
 """Reading and writing maps: :func:`load` and :func:`save` choose the format by file suffix.
 
 Formats: ``.xmile`` (also ``.stmx``, ``.itmx``: XMILE 1.0, the canonical format),
-``.graphml`` (causal structure for yEd, Gephi and networkx), ``.json`` (sysmap's
-provisional format, kept for reading older maps). Every reader turns a broken file into a
+``.graphml`` (causal structure for yEd, Gephi and networkx). Every reader turns a broken file into a
 one-line :class:`sysmap.errors.FileFormatError` naming the file and the place; problems a
 reader can work around come back as warnings from :func:`load_with_warnings`.
 """
@@ -23,7 +22,6 @@ FORMATS = {
     ".stmx": "xmile",
     ".itmx": "xmile",
     ".graphml": "graphml",
-    ".json": "jsonmap",
 }
 
 

@@ -32,7 +32,7 @@ _UNDECLARED = re.compile(r"Namespace prefix (\S+) (?:on|for) \S+ is not defined"
 
 @dataclass
 class Parsed:
-    """A parsed document and what had to be repaired to parse it."""
+    """A parsed document and what had to be repaired to parse it (``file:line: ...`` lines)."""
 
     root: etree._Element
     warnings: list[str] = field(default_factory=list)
@@ -63,12 +63,14 @@ def _declare_prefixes(data: bytes, prefixes: set[str]) -> bytes:
 
 
 def _error_place(error: etree.XMLSyntaxError) -> tuple[int | None, int | None, str]:
-    errors = error.error_log.filter_from_errors() if error.error_log else []
-    entry = errors[0] if errors else None
-    if entry is not None:
-        return entry.line or None, entry.column or None, entry.message.strip()
     line, col = error.position if error.position else (None, None)
-    return line, col, str(error.msg or error)
+    message = str(error.msg or error)
+    message = re.sub(r",\s*line \d+,\s*column \d+.*$", "", message).strip() or message
+    return line or None, col or None, message
+
+
+#: Errors that recovery would paper over by guessing, not by closing a tag.
+_UNRECOVERABLE = ("encoding", "Document is empty", "Start tag expected", "Excessive depth")
 
 
 def _undeclared_prefixes(data: bytes) -> set[str]:
@@ -97,21 +99,20 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
     missing = _undeclared_prefixes(data)
     if missing:
         data = _declare_prefixes(data, missing)
-        warnings.append(
-            f"declared the missing namespace prefix{'es' if len(missing) > 1 else ''} "
-            + ", ".join(sorted(missing))
-        )
+        # xmutil writes isee: without declaring it in every file it makes: not worth a warning
     try:
         root = etree.fromstring(data, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
         line, col, message = _error_place(exc)
-        try:
-            root = etree.fromstring(data, _parser(recover=True))
-        except etree.XMLSyntaxError:
-            root = None
+        root = None
+        if not any(text in message for text in _UNRECOVERABLE):
+            try:
+                root = etree.fromstring(data, _parser(recover=True))
+            except etree.XMLSyntaxError:
+                root = None
         if root is None:
             raise FileFormatError(path, line, col, f"not well-formed XML: {message}") from None
-        warnings.append(f"line {line}: repaired malformed XML ({message})")
+        warnings.append(f"{os.fspath(path)}:{line}: repaired malformed XML ({message})")
     if root.getroottree().docinfo.doctype:
         raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
     return Parsed(root, warnings)

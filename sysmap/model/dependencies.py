@@ -14,8 +14,9 @@ silently.
 >>> doc.attach_flow(births.id, source=None, sink=pop.id)
 >>> sorted((doc.variables[d.source].name, d.role) for d in derived_dependencies(doc))
 [('Birth rate', 'equation'), ('Births', 'inflow'), ('Population', 'equation')]
->>> [d.kind for d in link_discrepancies(doc)]
-['undrawn', 'undrawn']
+>>> _ = doc.add_link(pop.id, births.id, polarity="+")
+>>> [(d.kind, doc.variables[d.source].name) for d in link_discrepancies(doc)]
+[('undrawn', 'Birth rate')]
 """
 
 from __future__ import annotations
@@ -94,15 +95,18 @@ def link_discrepancies(doc: SystemMap) -> list[Discrepancy]:
     """Where the drawn links and the equations tell different stories.
 
     Variables without equations (the concepts of a causal loop diagram) are not compared:
-    their links are the only statement of their causes.
+    their links are the only statement of their causes. A model with no drawn links at all
+    (equations without a diagram) makes no claim to disagree with, so nothing is
+    "undrawn" there.
     """
     found: list[Discrepancy] = []
+    diagram = bool(doc.links)
     for var in doc.variables.values():
         if not var.equation.strip():
             continue
         sources, unresolved = equation_sources(doc, var.id)
         drawn = {link.source for link in doc.links_to(var.id)}
-        for sid in sources:
+        for sid in sources if diagram else ():
             if sid not in drawn and sid != var.id:
                 found.append(
                     Discrepancy(

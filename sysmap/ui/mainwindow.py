@@ -19,7 +19,14 @@ from sysmap.model import Link, LoopLabel, Note, SystemMap, Variable
 from sysmap.ui.canvas.scene import MapScene
 from sysmap.ui.canvas.view import MapView
 
-FILE_FILTER = "sysmap maps (*.json);;All files (*)"
+FILE_FILTER = ";;".join(
+    [
+        "Maps (*.xmile *.stmx *.itmx *.graphml)",
+        "XMILE (*.xmile *.stmx *.itmx)",
+        "GraphML (*.graphml)",
+        "All files (*)",
+    ]
+)
 
 
 class MainWindow(QMainWindow):

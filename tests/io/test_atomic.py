@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from sysmap.io import atomic, jsonmap, load, save
+from sysmap.io import atomic, load, save, xmile
 from sysmap.io.atomic import write_atomic
 from sysmap.model import SystemMap
 
@@ -18,11 +18,11 @@ def test_writes_a_new_file(tmp_path):
 
 
 def test_replaces_existing_content(tmp_path):
-    path = tmp_path / "map.json"
+    path = tmp_path / "map.xmile"
     path.write_bytes(b"old content that is longer than the new")
     write_atomic(path, b"new")
     assert path.read_bytes() == b"new"
-    assert os.listdir(tmp_path) == ["map.json"]
+    assert os.listdir(tmp_path) == ["map.xmile"]
 
 
 def test_accepts_a_string_path(tmp_path):
@@ -32,7 +32,7 @@ def test_accepts_a_string_path(tmp_path):
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])
 def test_failure_midway_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, failing):
-    path = tmp_path / "map.json"
+    path = tmp_path / "map.xmile"
     path.write_bytes(b"precious")
 
     def boom(*args, **kwargs):
@@ -43,11 +43,11 @@ def test_failure_midway_keeps_the_old_file_and_leaves_no_temporary(tmp_path, mon
         write_atomic(path, b"replacement")
     monkeypatch.undo()
     assert path.read_bytes() == b"precious"
-    assert os.listdir(tmp_path) == ["map.json"]
+    assert os.listdir(tmp_path) == ["map.xmile"]
 
 
 def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
-    path = tmp_path / "map.json"
+    path = tmp_path / "map.xmile"
     path.write_bytes(b"precious")
 
     def interrupt(*args, **kwargs):
@@ -58,11 +58,11 @@ def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
         write_atomic(path, b"replacement")
     monkeypatch.undo()
     assert path.read_bytes() == b"precious"
-    assert os.listdir(tmp_path) == ["map.json"]
+    assert os.listdir(tmp_path) == ["map.xmile"]
 
 
 def test_failed_save_keeps_the_old_map(tmp_path, monkeypatch):
-    path = tmp_path / "map.json"
+    path = tmp_path / "map.xmile"
     old = SystemMap(name="old")
     old.add_variable("kept")
     save(old, path)
@@ -75,13 +75,13 @@ def test_failed_save_keeps_the_old_map(tmp_path, monkeypatch):
         save(SystemMap(name="new"), path)
     monkeypatch.undo()
     assert load(path) == old
-    assert os.listdir(tmp_path) == ["map.json"]
+    assert os.listdir(tmp_path) == ["map.xmile"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o755])
 def test_permission_bits_are_kept(tmp_path, mode):
-    path = tmp_path / "map.json"
+    path = tmp_path / "map.xmile"
     path.write_bytes(b"old")
     path.chmod(mode)
     write_atomic(path, b"new")
@@ -94,19 +94,19 @@ def test_permission_bits_are_kept(tmp_path, mode):
 def test_a_new_file_gets_the_usual_permissions(tmp_path, umask):
     old = os.umask(umask)
     try:
-        write_atomic(tmp_path / "new.json", b"x")
+        write_atomic(tmp_path / "new.xmile", b"x")
     finally:
         os.umask(old)
-    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "new.xmile").stat().st_mode) == 0o666 & ~umask
 
 
 def test_missing_folder_is_an_error_and_creates_nothing(tmp_path):
     with pytest.raises(FileNotFoundError):
-        write_atomic(tmp_path / "no" / "such" / "map.json", b"x")
+        write_atomic(tmp_path / "no" / "such" / "map.xmile", b"x")
     assert os.listdir(tmp_path) == []
 
 
 def test_save_writes_what_dumps_gives(tmp_path):
     doc = SystemMap(name="Größe")
-    save(doc, tmp_path / "m.json")
-    assert (tmp_path / "m.json").read_bytes() == jsonmap.dumps(doc).encode("utf-8")
+    save(doc, tmp_path / "m.xmile")
+    assert (tmp_path / "m.xmile").read_bytes() == xmile.dumps(doc)

@@ -73,7 +73,13 @@ def test_a_fully_drawn_model_has_no_discrepancies(population):
     assert link_discrepancies(population) == []
 
 
+def test_a_model_without_a_diagram_claims_nothing(population):
+    assert not population.links
+    assert link_discrepancies(population) == []
+
+
 def test_undrawn_dependency_is_reported(population):
+    link(population, "births", "population")  # a diagram, drawn only in part
     found = link_discrepancies(population)
     assert {
         (d.kind, population.variables[d.source].name, population.variables[d.target].name) for d in found

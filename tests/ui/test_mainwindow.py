@@ -29,7 +29,7 @@ def small_map(tmp_path):
     )
     doc.add_link(mic.id, amp.id, polarity="+")
     doc.add_link(amp.id, mic.id, polarity="+", curvature=0.3)
-    path = tmp_path / "howl.json"
+    path = tmp_path / "howl.xmile"
     save(doc, path)
     return path
 
@@ -60,8 +60,8 @@ def test_a_broken_file_is_reported_and_the_map_kept(qtbot, small_map, tmp_path, 
     qtbot.addWidget(window)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"sysmap": 1, "variables": [{"id": "a"}]}')
+    broken = tmp_path / "broken.xmile"
+    broken.write_text("<notxmile/>")
     assert not window.open_file(str(broken))
     assert shown and shown[0].startswith(str(broken))
     assert window.doc.name == "Howl" and len(window.scene.variable_items) == 2
@@ -72,7 +72,7 @@ def test_open_replaces_the_map(qtbot, small_map, tmp_path):
     qtbot.addWidget(window)
     other = SystemMap(name="Other")
     other.add_variable("Only one")
-    path = tmp_path / "other.json"
+    path = tmp_path / "other.xmile"
     save(other, path)
     old_doc = window.doc
     assert window.open_file(str(path))
@@ -131,9 +131,9 @@ def test_sysmap_command_opens_a_window_and_keeps_running(repo, small_map):
 
 
 def test_sysmap_command_rejects_a_broken_file_in_one_line(repo, tmp_path):
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json")
+    broken = tmp_path / "broken.xmile"
+    broken.write_text("{not xml")
     running, code, err = _run_app([str(broken)], repo, 20)
     assert not running and code == 1
     assert err.strip().count("\n") == 0
-    assert err.startswith(f"sysmap: {broken}:1:2:")
+    assert err.startswith(f"sysmap: {broken}:1:1: not well-formed XML")

@@ -348,14 +348,18 @@ class _Reader:
                 other_views = tuple(fragment(v) for v in view_list[1:])
         elif legacy:
             view = _child(element, "display")
-        known_model = {"variables", "views"} | (set(_KINDS) | {"group", "display"} if legacy else set())
+        known_model = {"variables", "views", sysmap_tag("doc")}
+        if legacy:
+            known_model |= set(_KINDS) | {"group", "display"}
         extras = [
             ("model", capture(element, ("name",), known_model)),
             ("variables", Extras((), tuple(kept_variables))),
         ]
         if views is not None:
             extras.append(("views", Extras(tuple(views.attrib.items()), other_views)))
-        doc = SystemMap(name=name, **fields)
+        model_doc = next((c for c in element if c.tag == sysmap_tag("doc")), None)
+        documentation = (model_doc.text or "").strip() if model_doc is not None else ""
+        doc = SystemMap(name=name, documentation=documentation, **fields)
         builder = _Builder(self, doc, records, legacy)
         builder.build(view, groups)
         extras.append(("view", builder.view_extra))
@@ -838,7 +842,7 @@ def parse(data: bytes, path: str | os.PathLike = "<string>") -> tuple[SystemMap,
     parsed = _xml.parse(data, path)
     _normalise_namespaces(parsed.root)
     reader = _Reader(path)
-    reader.warnings.extend(f"{os.fspath(path)}: {w}" for w in parsed.warnings)
+    reader.warnings.extend(parsed.warnings)
     doc = reader.read(parsed.root)
     return doc, reader.warnings
 

@@ -183,6 +183,8 @@ class _Writer:
         kept = doc.extra("model")
         for attr, value in kept.attributes:
             model.set(attr, value)
+        if doc.documentation:  # XMILE has no place for a model's documentation
+            _sysmap(model, "doc", doc.documentation)
         variables = _sub(model, "variables")
         names = {vid: v.name for vid, v in doc.variables.items()}
         for var in doc.variables.values():
