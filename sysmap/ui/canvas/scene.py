@@ -11,11 +11,11 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from sysmap.model import Change, Kind, Link, LoopLabel, Note, SystemMap, Variable
+from sysmap.model import Alias, Change, Kind, Link, LoopLabel, Note, SystemMap, Variable
 from sysmap.ui.canvas.items.annotation import LoopLabelItem, NoteItem
 from sysmap.ui.canvas.items.flow import FlowPipeItem
 from sysmap.ui.canvas.items.link import LinkItem
-from sysmap.ui.canvas.items.variable import VariableItem
+from sysmap.ui.canvas.items.variable import AliasItem, VariableItem
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 
 MARGIN = 60.0
@@ -29,6 +29,7 @@ class MapScene(QGraphicsScene):
         self.style = style
         self.doc: SystemMap | None = None
         self.variable_items: dict[str, VariableItem] = {}
+        self.alias_items: dict[str, AliasItem] = {}
         self.link_items: dict[str, LinkItem] = {}
         self.pipe_items: dict[str, FlowPipeItem] = {}
         self.label_items: dict[str, LoopLabelItem] = {}
@@ -63,7 +64,14 @@ class MapScene(QGraphicsScene):
             self.doc = None
 
     def _maps(self) -> tuple[dict, ...]:
-        return (self.variable_items, self.link_items, self.pipe_items, self.label_items, self.note_items)
+        return (
+            self.variable_items,
+            self.alias_items,
+            self.link_items,
+            self.pipe_items,
+            self.label_items,
+            self.note_items,
+        )
 
     def item_for(self, eid: str) -> QGraphicsItem | None:
         """The main item showing element ``eid`` (a flow's valve, not its pipe)."""
@@ -90,6 +98,10 @@ class MapScene(QGraphicsScene):
             item = LinkItem(element, self.style)
             self.link_items[element.id] = item
             self.addItem(item)
+        elif isinstance(element, Alias):
+            alias_item = AliasItem(element, self.doc.variables[element.of], self.style)
+            self.alias_items[element.id] = alias_item
+            self.addItem(alias_item)
         elif isinstance(element, LoopLabel):
             item = LoopLabelItem(element, self.style)
             self.label_items[element.id] = item
@@ -113,24 +125,32 @@ class MapScene(QGraphicsScene):
         assert doc is not None
         for eid in change.removed:
             self._remove(eid)
-        touched: set[str] = set()
-        for eid in change.added | change.changed:
-            if eid not in doc:
-                continue
-            element = doc.element(eid)
-            if eid in change.added:
-                self._add(element)
-            elif isinstance(element, Variable):
-                self._update_variable(element)
-            elif isinstance(element, LoopLabel):
-                self.label_items[eid].update_from(element)
-            elif isinstance(element, Note):
-                self.note_items[eid].update_from(element)
+        # Items first (variables, then aliases, then the rest), geometry after, so a link
+        # added with its ends in the same batch finds their items.
+        rank = {Variable: 0, Alias: 1}
+        added = sorted(
+            (doc.element(eid) for eid in change.added if eid in doc), key=lambda e: rank.get(type(e), 2)
+        )
+        for element in added:
+            self._add(element)
+        changed = [doc.element(eid) for eid in change.changed if eid in doc]
+        links: dict[str, Link] = {}
+        for element in changed:
             if isinstance(element, Variable):
-                touched.add(eid)
-            elif isinstance(element, Link):
-                self._update_link(element)
-        self._refresh_connections(touched)
+                self._update_variable(element)
+            elif isinstance(element, Alias):
+                self.alias_items[element.id].update_alias(element, doc.variables[element.of])
+                links.update((link.id, link) for link in doc.links_from_alias(element.id))
+            elif isinstance(element, LoopLabel):
+                self.label_items[element.id].update_from(element)
+            elif isinstance(element, Note):
+                self.note_items[element.id].update_from(element)
+        for element in (*added, *changed):
+            if isinstance(element, Link):
+                links[element.id] = element
+        for link in links.values():
+            self._update_link(link)
+        self._refresh_connections({e.id for e in (*added, *changed) if isinstance(e, Variable)})
         self._grow_scene_rect(change.added | change.changed)
 
     def _update_variable(self, var: Variable) -> None:
@@ -160,6 +180,8 @@ class MapScene(QGraphicsScene):
                 continue
             for link in doc.links_from(vid) + doc.links_to(vid):
                 links[link.id] = link
+            for alias in doc.aliases_of(vid):
+                self.alias_items[alias.id].update_alias(alias, doc.variables[vid])
             var = doc.variables[vid]
             if var.kind == Kind.FLOW:
                 flows.add(vid)
@@ -179,7 +201,8 @@ class MapScene(QGraphicsScene):
     def _update_link(self, link: Link) -> None:
         item = self.link_items.get(link.id)
         if item is not None:
-            item.update_geometry(link, self.variable_items[link.source], self.variable_items[link.target])
+            source = self.alias_items[link.alias] if link.alias else self.variable_items[link.source]
+            item.update_geometry(link, source, self.variable_items[link.target])
 
     def _grow_scene_rect(self, ids) -> None:
         """Enlarge the scene rectangle to hold the given elements (cheap: no full bounds scan)."""

@@ -6,14 +6,37 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
-from sysmap.model import Kind, Variable
+from sysmap.model import Alias, Kind, Variable
 from sysmap.ui.canvas.geometry import Contains, ellipse_contains, rect_contains
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 
-STOCK_SIZE = (90.0, 55.0)
+STOCK_SIZE = (45.0, 35.0)  # XMILE's and Stella's default
+LABEL_GAP = 3.0
 AUX_RADIUS = 10.0
 VALVE_RADIUS = 9.0
 _WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
+def _default_side(kind: Kind, width: float, height: float) -> str:
+    """Where a name goes when the file does not say: inside a stock big enough to hold it,
+    else as Stella's default style has it -- above a stock, below anything else."""
+    if kind == Kind.STOCK:
+        return "center" if width >= 70 and height >= 40 else "top"
+    return "bottom"
+
+
+def _label_rect(body: QRectF, side: str, width: float, height: float) -> QRectF:
+    """The rectangle of a ``width`` x ``height`` name on ``side`` of ``body`` (XMILE label_side)."""
+    cx, cy = body.center().x(), body.center().y()
+    if side == "top":
+        return QRectF(cx - width / 2, body.top() - LABEL_GAP - height, width, height)
+    if side == "left":
+        return QRectF(body.left() - LABEL_GAP - width, cy - height / 2, width, height)
+    if side == "right":
+        return QRectF(body.right() + LABEL_GAP, cy - height / 2, width, height)
+    if side == "center":
+        return QRectF(cx - width / 2, cy - height / 2, width, height)
+    return QRectF(cx - width / 2, body.bottom() + LABEL_GAP, width, height)
 
 
 class VariableItem(QGraphicsItem):
@@ -43,32 +66,32 @@ class VariableItem(QGraphicsItem):
         font = self.style.font(bold=var.kind == Kind.STOCK)
         metrics = QFontMetricsF(font)
         label = var.label
-        if var.kind == Kind.STOCK:
-            w, h = var.size or STOCK_SIZE
-            self._body = QRectF(-w / 2, -h / 2, w, h)
-            inner = self._body.adjusted(5, 4, -5, -4)
-            text = metrics.boundingRect(QRectF(0, 0, inner.width(), 1000), _WRAP, label)
-            self._text_rect = QRectF(-inner.width() / 2, -text.height() / 2, inner.width(), text.height())
-        elif var.kind in (Kind.AUX, Kind.FLOW):
-            r = AUX_RADIUS if var.kind == Kind.AUX else VALVE_RADIUS
-            self._body = QRectF(-r, -r, 2 * r, 2 * r)
-            width = self.style.text_width
-            text = metrics.boundingRect(QRectF(0, 0, width, 1000), _WRAP, label)
-            self._text_rect = QRectF(-width / 2, r + 3, width, text.height())
-        else:
-            width = var.size[0] if var.size else self.style.text_width
-            text = metrics.boundingRect(QRectF(0, 0, width, 1000), _WRAP, label)
+        if var.kind == Kind.CONCEPT:
+            # a name plate; a file's width is a wrapping hint, never narrower than a word
+            hint = var.size[0] if var.size else self.style.text_width
+            text = metrics.boundingRect(QRectF(0, 0, hint, 1000), _WRAP, label)
+            width = max(hint, text.width())
             self._text_rect = QRectF(-width / 2, -text.height() / 2, width, text.height())
             tight = text.width() / 2 + 6
             self._body = QRectF(-tight, -text.height() / 2 - 3, 2 * tight, text.height() + 6)
+            self._plate = QRectF()
+        else:
+            if var.kind == Kind.STOCK:
+                w, h = var.size or STOCK_SIZE
+            else:
+                r = AUX_RADIUS if var.kind != Kind.FLOW else VALVE_RADIUS
+                w = h = 2 * r
+            self._body = QRectF(-w / 2, -h / 2, w, h)
+            side = var.view_extra.attribute("label_side") or _default_side(var.kind, w, h)
+            inside = side == "center" and var.kind == Kind.STOCK
+            width = w - 10 if inside else self.style.text_width
+            text = metrics.boundingRect(QRectF(0, 0, width, 1000), _WRAP, label)
+            tw, th = min(max(text.width(), 1.0), width), text.height()
+            self._text_rect = _label_rect(self._body, side, tw, th)
+            # names outside a symbol sit on a plate of background colour: links pass behind
+            self._plate = QRectF() if inside else self._text_rect.adjusted(-2, -1, 2, 1)
         self._font = font
-        visible_text = QRectF(self._text_rect)
-        if var.kind != Kind.STOCK:
-            shrink = (self._text_rect.width() - min(text.width(), self._text_rect.width())) / 2
-            visible_text.adjust(shrink - 2, 0, 2 - shrink, 0)
-        # Names under a circle sit on a plate of background colour, so links pass behind them.
-        self._plate = visible_text.adjusted(-2, -1, 2, 1) if var.kind in (Kind.AUX, Kind.FLOW) else QRectF()
-        self._bounds = self._body.united(visible_text).adjusted(-4, -4, 4, 4)
+        self._bounds = self._body.united(self._text_rect).adjusted(-4, -4, 4, 4)
         self.setPos(QPointF(*var.position))
         self.setToolTip(self._tooltip(var))
         self.update()
@@ -155,3 +178,25 @@ class VariableItem(QGraphicsItem):
         bow.closeSubpath()
         painter.setBrush(QBrush(style.pipe_edge))
         painter.drawPath(bow)
+
+
+class AliasItem(VariableItem):
+    """A ghost of a variable drawn elsewhere: the variable's look, dashed and in italics."""
+
+    def __init__(self, alias: Alias, var: Variable, style: CanvasStyle = DEFAULT_STYLE):
+        self.alias = alias
+        super().__init__(var.evolve(position=alias.position), style)
+
+    @property
+    def element_id(self) -> str:
+        return self.alias.id
+
+    def update_alias(self, alias: Alias, var: Variable) -> None:
+        self.alias = alias
+        self.update_from(var.evolve(position=alias.position))
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        super().paint(painter, option, widget)
+        painter.setPen(QPen(self.style.link, 1.0, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(self._body.adjusted(-3, -3, 3, 3), 5, 5)
