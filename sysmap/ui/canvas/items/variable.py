@@ -76,7 +76,7 @@ class VariableItem(QGraphicsItem):
             self._body = QRectF(-tight, -text.height() / 2 - 3, 2 * tight, text.height() + 6)
             self._plate = QRectF()
         else:
-            if var.kind == Kind.STOCK:
+            if var.kind in (Kind.STOCK, Kind.MODULE):
                 w, h = var.size or STOCK_SIZE
             else:
                 r = AUX_RADIUS if var.kind != Kind.FLOW else VALVE_RADIUS
@@ -114,8 +114,15 @@ class VariableItem(QGraphicsItem):
         c = self.pos()
         body = self._body
         if self.var.kind in (Kind.AUX, Kind.FLOW):
-            return ellipse_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
-        return rect_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
+            in_body = ellipse_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
+        else:
+            in_body = rect_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
+        if self._plate.isNull():
+            return in_body
+        # links stop at the name too, or its plate would hide their arrowheads
+        plate = self._plate.translated(c)
+        in_plate = rect_contains(plate.center(), plate.width() / 2 + 1, plate.height() / 2 + 1)
+        return lambda x, y: in_body(x, y) or in_plate(x, y)
 
     def body_rect(self) -> QRectF:
         """The drawn body (box, circle or text plate) in scene coordinates."""
@@ -143,6 +150,10 @@ class VariableItem(QGraphicsItem):
             painter.setPen(QPen(style.stock_edge, 1.3))
             painter.setBrush(QBrush(style.aux_fill))
             painter.drawEllipse(self._body)
+        elif kind == Kind.MODULE:  # XMILE recommends a rounded rectangle
+            painter.setPen(QPen(style.stock_edge, 1.6))
+            painter.setBrush(QBrush(style.aux_fill))
+            painter.drawRoundedRect(self._body, 9, 9)
         elif kind == Kind.FLOW:
             self._paint_valve(painter)
         else:
