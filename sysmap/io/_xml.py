@@ -24,6 +24,7 @@ MAX_BYTES = 100 * 1024 * 1024
 #: Namespaces of prefixes that producers use without declaring them.
 KNOWN_PREFIXES = {
     "isee": "http://iseesystems.com/XMILE",
+    "sysmap": "urn:sysmap:xmile:1",
     "simlin": "https://simlin.com/XMILE/v1.0",
     "vensim": "http://vensim.com/XMILE/v1.0",
 }
@@ -92,8 +93,10 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
         raise FileFormatError(
             path, None, None, f"file too large ({len(data)} bytes; the limit is {MAX_BYTES})"
         )
-    if re.search(rb"<!DOCTYPE", data[:65536], re.IGNORECASE) or re.search(rb"<!ENTITY", data, re.IGNORECASE):
-        line = data[: data.upper().find(b"<!")].count(b"\n") + 1
+    found = re.search(rb"<!DOCTYPE", data[:65536], re.IGNORECASE)
+    found = found or re.search(rb"<!ENTITY", data, re.IGNORECASE)
+    if found:
+        line = data[: found.start()].count(b"\n") + 1
         raise FileFormatError(path, line, None, "DOCTYPE and entity declarations are not allowed")
     warnings: list[str] = []
     missing = _undeclared_prefixes(data)
@@ -113,9 +116,57 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
         if root is None:
             raise FileFormatError(path, line, col, f"not well-formed XML: {message}") from None
         warnings.append(f"{os.fspath(path)}:{line}: repaired malformed XML ({message})")
+        _check_names(root, path)
+        _tidy_repair(root)
     if root.getroottree().docinfo.doctype:
         raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
+    _check_namespaces(root, path)
     return Parsed(root, warnings)
+
+
+def _check_namespaces(root: etree._Element, path: str | os.PathLike) -> None:
+    """Refuse namespace names that are not URIs (``xmlns:x="a b"``): libxml2 lets them
+    through, but lxml will not build the elements sysmap keeps from them."""
+    for uri in sorted({uri for _, uri in root.xpath("//namespace::*")}):
+        try:
+            etree.Element(f"{{{uri}}}x")
+        except ValueError:
+            where = next((e for e in root.iter() if uri in (e.nsmap or {}).values()), root)
+            raise FileFormatError(path, where.sourceline, None, f"invalid namespace name {uri!r}") from None
+
+
+def _check_names(root: etree._Element, path: str | os.PathLike) -> None:
+    """Refuse names a repair left broken (``<isee: x="1"/>``), which lxml cannot rebuild."""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            for name in (element.tag, *element.attrib):
+                try:
+                    etree.QName(name)
+                except ValueError:
+                    raise FileFormatError(
+                        path, element.sourceline, None, f"malformed XML: invalid name {local(name)!r}"
+                    ) from None
+
+
+def _tidy_repair(root: etree._Element) -> None:
+    """Undo what libxml2's repair leaves that no well-formed file has: an attribute given
+    twice (the first one counts, as for :meth:`get`), and references to undeclared entities
+    (``&name;``), which become plain text since they can never be resolved."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and len(element.attrib) > 1:
+            items = element.attrib.items()
+            first = dict(reversed(items))
+            if len(first) != len(items):
+                element.attrib.clear()
+                element.attrib.update({name: first[name] for name, _ in items})
+    for entity in list(root.iter(etree.Entity)):
+        text = entity.text + (entity.tail or "")
+        parent, previous = entity.getparent(), entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(entity)
 
 
 def read(path: str | os.PathLike) -> Parsed:

@@ -9,6 +9,7 @@ document.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterable
 
 from lxml import etree
@@ -38,14 +39,36 @@ def _rebuild(element: etree._Element, nsmap: dict) -> etree._Element:
     return clone
 
 
+def _namespaces(element: etree._Element) -> dict:
+    """The canonical prefixes for every namespace ``element``'s subtree uses, declared on top.
+
+    Known namespaces get their usual prefixes; others keep the prefix of their first use,
+    or ``ns0``, ``ns1``... when it has none or clashes. Declaring every namespace on the top
+    element makes the text independent of where the file declared them, so that a fragment
+    sysmap wrote reads back as the same text.
+    """
+    nsmap = dict(NSMAP)
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for i, name in enumerate((node.tag, *node.attrib)):
+            uri = etree.QName(name).namespace
+            if uri is None or uri in nsmap.values():
+                continue
+            if i == 0:
+                prefix = node.prefix
+            else:  # attributes: the prefix in scope for their namespace
+                prefix = next((p for p, u in node.nsmap.items() if u == uri and p), None)
+            if prefix is None or prefix in nsmap:
+                prefix = next(f"ns{n}" for n in itertools.count() if f"ns{n}" not in nsmap)
+            nsmap[prefix] = uri
+    return nsmap
+
+
 def fragment(element: etree._Element) -> str:
     """The canonical text of ``element`` and its subtree: standalone, XMILE as the default
     namespace, known prefixes for known namespaces, no indentation."""
-    nsmap = dict(NSMAP)
-    for prefix, uri in (element.nsmap or {}).items():
-        if uri not in nsmap.values() and prefix not in nsmap:
-            nsmap[prefix] = uri
-    clone = _rebuild(element, nsmap)
+    clone = _rebuild(element, _namespaces(element))
     clone.tail = None
     _strip_indentation(clone)
     etree.cleanup_namespaces(clone)

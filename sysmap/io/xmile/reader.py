@@ -114,6 +114,7 @@ class _Reader:
         self.path = os.fspath(path)
         self.warnings: list[str] = []
         self.macros: set[str] = set()
+        self.tables: set[str] = set()  # graphical functions, which equations may call (XMILE 4.1.3)
 
     def warn(self, element, message: str) -> None:
         line = getattr(element, "sourceline", None)
@@ -198,7 +199,7 @@ class _Reader:
         for child in header:
             if child.tag == sysmap_tag("origin"):
                 return (child.text or "").strip()
-        product = _text(_child(header, "product")).strip()
+        product = _text(_child(header, "product")).strip() or _text(_child(header, "vendor")).strip()
         return "" if product == "sysmap" else product
 
     def sim_specs(self, element) -> SimSpecs:
@@ -322,6 +323,12 @@ class _Reader:
         variables_element = _child(element, "variables")
         legacy = variables_element is None
         container = element if legacy else variables_element
+        _hoist_nested_variables(self, container)
+        self.tables = {
+            canonical_name(c.get("name", ""))
+            for c in container
+            if x(c.tag) == "gf" or (x(c.tag) in _KINDS and _child(c, "gf") is not None)
+        }
         records: list[_VariableRecord] = []
         groups: list[etree._Element] = []
         kept_variables: list[str] = []
@@ -336,16 +343,23 @@ class _Reader:
             elif tag == "group":
                 groups.append(child)
             elif not legacy and isinstance(child.tag, str):
+                if tag is not None:
+                    self.warn(child, f"<{tag}> does not belong in <variables>; kept as written")
                 kept_variables.append(fragment(child))
 
         views = _child(element, "views")
         view = None
-        other_views: tuple[str, ...] = ()
+        # what <views> holds besides its first view (Stella's <style>, other views), in place
+        before_view: list[str] = []
+        after_view: list[str] = []
         if views is not None:
-            view_list = _children(views, "view")
-            if view_list:
-                view = view_list[0]
-                other_views = tuple(fragment(v) for v in view_list[1:])
+            view = _child(views, "view")
+            kept = before_view if view is not None else after_view
+            for child in views:
+                if child is view:
+                    kept = after_view
+                elif isinstance(child.tag, str):
+                    kept.append(fragment(child))
         elif legacy:
             view = _child(element, "display")
         known_model = {"variables", "views", sysmap_tag("doc")}
@@ -356,7 +370,8 @@ class _Reader:
             ("variables", Extras((), tuple(kept_variables))),
         ]
         if views is not None:
-            extras.append(("views", Extras(tuple(views.attrib.items()), other_views)))
+            extras.append(("views_head", Extras((), tuple(before_view))))
+            extras.append(("views", Extras(tuple(views.attrib.items()), tuple(after_view))))
         model_doc = next((c for c in element if c.tag == sysmap_tag("doc")), None)
         documentation = (model_doc.text or "").strip() if model_doc is not None else ""
         doc = SystemMap(name=name, documentation=documentation, **fields)
@@ -412,7 +427,9 @@ class _Reader:
         if not equation:
             return
         unknown = sorted(
-            f for f in function_calls(equation) if f not in KNOWN_FUNCTIONS and f not in self.macros
+            f
+            for f in function_calls(equation)
+            if f not in KNOWN_FUNCTIONS and f not in self.macros and f not in self.tables
         )
         for call in unknown:
             self.warn(
@@ -517,10 +534,10 @@ class _Builder:
                 extra=record.extra,
             )
         if self.legacy:
-            for record in self.records:
+            for record, vid in zip(self.records, variables, strict=True):
                 display = _child(record.element, "display")
                 if display is not None:
-                    self.place(display, self.ids[canonical_name(record.name)], record.kind)
+                    self.place(display, vid, record.kind)
         view_items = self.read_view(view)
         # stocks name their flows; attach them once every variable exists
         for record, vid in zip(self.records, variables, strict=True):
@@ -648,16 +665,19 @@ class _Builder:
                     out.append(alias)
         positions = {vid: v.position for vid, v in variables.items()}
         positions.update({a.id: a.position for a in out})
-        for tag, element in items:
-            made = None
-            if tag == "connector":
-                made = self.connector(element, alias_ids, positions, out)
-            elif tag == "text_box":
-                made = self.text_box(element)
-            elif tag == "loop_label":
-                made = self.loop_label(element)
-            if made is not None:
-                out.append(made)
+        # kind by kind, in the order the writer writes them, so that ids survive a round trip
+        for kind in ("connector", "text_box", "loop_label"):
+            for tag, element in items:
+                if tag != kind:
+                    continue
+                if tag == "connector":
+                    made = self.connector(element, alias_ids, positions, out)
+                elif tag == "text_box":
+                    made = self.text_box(element)
+                else:
+                    made = self.loop_label(element)
+                if made is not None:
+                    out.append(made)
         return out
 
     def keep(self, element) -> None:
@@ -749,7 +769,10 @@ class _Builder:
         for member in element:
             if member.tag == sysmap_tag("member"):
                 vid = self.ids.get(canonical_name((member.text or "").strip()))
-                if vid is not None:
+                if vid is None:
+                    name = (member.text or "").strip()
+                    self.warn(member, f"loop label lists unknown variable {name!r}; dropped")
+                else:
                     members.append(vid)
         doc_el = next((c for c in element if c.tag == sysmap_tag("doc")), None)
         direction = element.get("direction", "clockwise")
@@ -763,6 +786,11 @@ class _Builder:
             direction=Direction(direction),
             loop=tuple(members),
             documentation=(doc_el.text or "").strip() if doc_el is not None else "",
+            view_extra=capture(
+                element,
+                ("uid", "text", "x", "y", "direction"),
+                (sysmap_tag("member"), sysmap_tag("doc")),
+            ),
         )
 
     def groups(self, groups, view_items) -> list[Group]:
@@ -788,10 +816,13 @@ class _Builder:
             view_extra = NO_EXTRAS
             if view is not None:
                 position = self.reader.point(view)
+            if view is not None and position is None:
+                self.keep(view)  # a drawing we cannot place is kept as written
+            elif view is not None:
                 width = self.reader.number(view, view.get("width"), "width")
                 height = self.reader.number(view, view.get("height"), "height")
                 size = (width, height) if width is not None and height is not None else None
-                if position is not None and size is not None:
+                if size is not None:
                     position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
                 view_extra = capture(view, ("name", "x", "y", "width", "height", "uid"), ("item",))
             out.append(
@@ -813,6 +844,40 @@ class _Builder:
 
 class _Keep(Exception):
     """A second drawing of a variable already placed: kept as written."""
+
+
+_VARIABLE_KINDS = ("stock", "flow", "aux", "module")
+
+
+def _hoist_nested_variables(reader: _Reader, container) -> None:
+    """Move variables that a repaired file left inside another variable back into ``container``.
+
+    libxml2 repairs an unclosed ``<flow>`` by closing it at the end of ``<variables>``, so the
+    variables after it end up inside it; XMILE never nests variables, so they are put back
+    after the variable that swallowed them.
+    """
+    index = 0
+    while index < len(container):
+        element = container[index]
+        index += 1
+        if x(element.tag) not in _KINDS:
+            continue
+        nested = []
+        stack = list(element)
+        while stack:
+            child = stack.pop(0)
+            if x(child.tag) in _VARIABLE_KINDS:
+                nested.append(child)
+            elif x(child.tag) is not None:
+                stack[:0] = list(child)
+        for child in nested:
+            reader.warn(
+                child,
+                f"<{x(child.tag)}> {child.get('name', '')!r} was inside <{x(element.tag)}> "
+                f"{element.get('name', '')!r} (an unclosed tag?); read as a variable of the model",
+            )
+        for child in reversed(nested):
+            element.addnext(child)
 
 
 def _polarity(value: str | None, ours: str | None) -> Polarity:

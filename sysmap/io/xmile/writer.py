@@ -10,13 +10,15 @@ origin) live in the ``sysmap:`` namespace, never as invented XMILE attributes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 
 from lxml import etree
 
 from sysmap import __version__
 from sysmap.io.xmile.geometry import angle_from_curvature
-from sysmap.io.xmile.keep import replay
+from sysmap.io.xmile.keep import parse_fragment, replay
 from sysmap.io.xmile.names import ISEE_NS, NSMAP, SYSMAP_NS, XMILE_NS, sysmap_tag, tag
 from sysmap.model import (
     Alias,
@@ -132,7 +134,10 @@ class _Writer:
         _sub(element, "start", number(specs.start))
         _sub(element, "stop", number(specs.stop))
         if specs.dt_reciprocal:
-            _sub(element, "dt", number(1.0 / specs.dt), reciprocal="true")
+            # an integer when one gives dt back exactly (1 / (1 / 49) is 49.00000000000001)
+            steps = round(1.0 / specs.dt)
+            exact = steps != 0 and 1.0 / steps == specs.dt
+            _sub(element, "dt", str(steps) if exact else number(1.0 / specs.dt), reciprocal="true")
         else:
             _sub(element, "dt", number(specs.dt))
         replay(element, Extras((), specs.extra.children))
@@ -202,6 +207,7 @@ class _Writer:
         views = _sub(model, "views")
         for attr, value in doc.extra("views").attributes:
             views.set(attr, value)
+        replay(views, doc.extra("views_head"))  # what came before the first view (Stella's <style>)
         views.append(self.view(doc, names))
         replay(views, Extras((), doc.extra("views").children))
         replay(model, Extras((), kept.children))
@@ -211,7 +217,8 @@ class _Writer:
         element = etree.Element(tag(_TAGS[var.kind]), name=var.name)
         for attr, value in var.extra.attributes:
             element.set(attr, value)
-        if var.equation:
+        # an empty first <eqn> is written when more were kept (Vensim's array exports)
+        if var.equation or any(text.startswith("<eqn") for text in var.extra.children):
             _sub(element, "eqn", var.equation)
         for fid in var.inflows:
             _sub(element, "inflow", names[fid])
@@ -260,7 +267,8 @@ class _Writer:
                 _sub(element, name, min=number(scale[0]), max=number(scale[1]))
         if gf.x_points is not None:
             _sub(element, "xpts", ",".join(number(v) for v in gf.x_points))
-        _sub(element, "ypts", ",".join(number(v) for v in gf.y_points))
+        if gf.y_points:  # none: the reader kept the unreadable points as written
+            _sub(element, "ypts", ",".join(number(v) for v in gf.y_points))
         replay(element, Extras((), gf.extra.children))
         return element
 
@@ -271,7 +279,14 @@ class _Writer:
         kept = doc.extra("view")
         for attr, value in kept.attributes:
             view.set(attr, value)
-        uids = _Uids()
+        # kept drawings hold the uids they had in their file: new uids must not repeat them
+        reserved = {
+            node.get("uid")
+            for text in (*kept.children, *doc.extra("views_head").children, *doc.extra("views").children)
+            for node in parse_fragment(text).iter()
+            if node.get("uid") is not None
+        }
+        uids = _Uids(reserved)
         for var in doc.variables.values():
             view.append(self.placement(var))
         for alias in doc.aliases.values():
@@ -294,7 +309,9 @@ class _Writer:
 
     def placement(self, var: Variable) -> etree._Element:
         element = etree.Element(tag(_TAGS[var.kind]), name=var.name)
-        centre = var.size is None or var.kind == Kind.CONCEPT
+        # with a <shape>, x and y are the centre even when a size is given (XMILE 5.1.2)
+        shaped = any(text.startswith("<shape") for text in var.view_extra.children)
+        centre = var.size is None or var.kind == Kind.CONCEPT or shaped
         _place(element, var.position, var.size, centre=centre)
         for attr, value in var.view_extra.attributes:
             element.set(attr, value)
@@ -372,12 +389,16 @@ class _Writer:
 class _Uids:
     """Numbers view objects in the order they are written; aliases are looked up by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: set[str] = frozenset()) -> None:
         self._count = 0
         self._by_id: dict[str, str] = {}
+        self._reserved = reserved
 
     def next(self) -> str:
         uid = str(self._count)
+        while uid in self._reserved:
+            self._count += 1
+            uid = str(self._count)
         self._count += 1
         return uid
 
@@ -407,6 +428,7 @@ def dumps(doc: SystemMap) -> bytes:
         nsmap["isee"] = ISEE_NS
     if uses_sysmap:
         nsmap["sysmap"] = SYSMAP_NS
+    nsmap.update(_foreign_prefixes(doc, nsmap))
     options = root.find(f"{{{XMILE_NS}}}header/{{{XMILE_NS}}}options")
     if uses_isee and options is not None:
         options.set("namespace", "std, isee")
@@ -417,6 +439,43 @@ def dumps(doc: SystemMap) -> bytes:
     etree.cleanup_namespaces(final, top_nsmap=nsmap)
     etree.indent(final, space="  ")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(final, encoding="utf-8") + b"\n"
+
+
+_DECLARATION = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
+
+
+def _foreign_prefixes(doc: SystemMap, nsmap: dict) -> dict[str, str]:
+    """Prefixes for the other namespaces of kept content, as the input file spelled them.
+
+    Declared on the root, they keep lxml from inventing ``ns0`` -- which would also change
+    the kept fragments, and so the document, on the next read.
+    """
+    chosen: dict[str, str] = {}
+    for text in _kept_fragments(doc):
+        for prefix, uri in _DECLARATION.findall(text):
+            taken = prefix in nsmap or prefix in chosen
+            if not taken and uri not in (*nsmap.values(), *chosen.values()):
+                chosen[prefix] = uri
+    return chosen
+
+
+def _kept_fragments(value):
+    """Every kept XML fragment held by a document, its fields and its elements, in order."""
+    if isinstance(value, Extras):
+        yield from value.children
+    elif isinstance(value, SystemMap):
+        for _, extra in value.extras:
+            yield from extra.children
+        for name in ("sim_specs", "behavior", "dimensions", "units", "submodels"):
+            yield from _kept_fragments(getattr(value, name))
+        for element in value.elements():
+            yield from _kept_fragments(element)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _kept_fragments(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _kept_fragments(getattr(value, f.name))
 
 
 def _uses(element, namespace: str) -> bool:
