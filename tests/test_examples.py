@@ -9,6 +9,7 @@ import pytest
 from sysmap.examples import DEFAULT_EXAMPLE, example_names, example_path
 from sysmap.io import load, xmile
 from sysmap.model import Kind, Polarity, link_discrepancies
+from sysmap.model.geometry import default_pipe
 
 # name: (variables, concepts, stocks, flows, auxiliaries, links, + links, - links, loop labels)
 COUNTS = {
@@ -142,7 +143,10 @@ def test_stock_flow_structure(name):
         source, sink = FLOW_ENDS[name][flow.name]
         ends = tuple(None if vid is None else doc.variables[vid].name for vid in doc.flow_ends(flow.id))
         assert ends == (source, sink), flow.name
-        assert len(flow.points) == 2, flow.name
+        # a pipe is drawn by hand, or runs the default route between its ends
+        stocks = [None if vid is None else doc.variables[vid] for vid in doc.flow_ends(flow.id)]
+        route = flow.points or default_pipe(flow.position, *stocks)
+        assert len(route) == 2, flow.name
     for var in doc.variables.values():
         assert var.equation.strip(), var.name
         assert var.units, var.name

@@ -117,16 +117,17 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
             raise FileFormatError(path, line, col, f"not well-formed XML: {message}") from None
         warnings.append(f"{os.fspath(path)}:{line}: repaired malformed XML ({message})")
         _check_names(root, path)
+        _check_namespaces(root, path)
         _tidy_repair(root)
     if root.getroottree().docinfo.doctype:
         raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
-    _check_namespaces(root, path)
     return Parsed(root, warnings)
 
 
 def _check_namespaces(root: etree._Element, path: str | os.PathLike) -> None:
-    """Refuse namespace names that are not URIs (``xmlns:x="a b"``): libxml2 lets them
-    through, but lxml will not build the elements sysmap keeps from them."""
+    """Refuse namespace names that are not URIs (``xmlns:x="a b"``). Strict parsing refuses
+    them itself; libxml2's repair lets them through, and lxml will not build the elements
+    sysmap keeps from them -- so this runs on repaired files only."""
     for uri in sorted({uri for _, uri in root.xpath("//namespace::*")}):
         try:
             etree.Element(f"{{{uri}}}x")
@@ -148,6 +149,9 @@ def _check_names(root: etree._Element, path: str | os.PathLike) -> None:
                     ) from None
 
 
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _tidy_repair(root: etree._Element) -> None:
     """Undo what libxml2's repair leaves that no well-formed file has: an attribute given
     twice (the first one counts, as for :meth:`get`), and references to undeclared entities
@@ -159,6 +163,16 @@ def _tidy_repair(root: etree._Element) -> None:
             if len(first) != len(items):
                 element.attrib.clear()
                 element.attrib.update({name: first[name] for name, _ in items})
+    # characters XML cannot hold (from &#1; or raw control bytes), which only a repair lets in
+    for element in root.iter():
+        if _BAD_CHARS.search(element.text or ""):
+            element.text = _BAD_CHARS.sub("", element.text)
+        if _BAD_CHARS.search(element.tail or ""):
+            element.tail = _BAD_CHARS.sub("", element.tail)
+        if isinstance(element.tag, str):
+            for name, value in element.attrib.items():
+                if _BAD_CHARS.search(value):
+                    element.set(name, _BAD_CHARS.sub("", value))
     for entity in list(root.iter(etree.Entity)):
         text = entity.text + (entity.tail or "")
         parent, previous = entity.getparent(), entity.getprevious()

@@ -9,6 +9,7 @@ two variables with the same name.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +34,27 @@ from sysmap.model.elements import (
 )
 from sysmap.model.events import ChangeCollector, Emitter
 from sysmap.model.names import canonical_name
+
+_UNSAVABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: The text fields of each element type (str or tuple of str) that files must carry.
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    Variable: ("name", "equation", "units", "documentation", "tags"),
+    Link: ("note", "tags"),
+    LoopLabel: ("text", "documentation"),
+    Note: ("text",),
+    Group: ("name", "documentation"),
+}
+
+
+def check_text(element) -> None:
+    """Refuse text no file format can hold (control characters other than tab, newline and
+    carriage return), so that every map can be saved; :class:`ModelError` names the field."""
+    for name in _TEXT_FIELDS.get(type(element), ()):
+        value = getattr(element, name)
+        for text in (value,) if isinstance(value, str) else value:
+            if _UNSAVABLE.search(text):
+                raise ModelError(f"the {type(element).__name__.lower()}'s {name} holds a control character")
+
 
 #: The document-level fields (which :class:`sysmap.model.edits.SetField` may change) and
 #: their defaults.
@@ -318,6 +340,7 @@ class SystemMap:
             raise ModelError(f"not a map element: {element!r}") from None
 
     def _check_refs(self, element) -> None:
+        check_text(element)
         variables = self._stores[Variable]
         if isinstance(element, Link):
             for end in (element.source, element.target):

@@ -42,6 +42,15 @@ class Direction(StrEnum):
     ANTICLOCKWISE = "anticlockwise"
 
 
+class _Evolving:
+    """Records that ``evolve`` into a copy with some fields changed."""
+
+    __slots__ = ()
+
+    def evolve(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+
 @dataclass(frozen=True, slots=True)
 class Extras:
     """Parts of a file that sysmap keeps without interpreting, to write them back unchanged.
@@ -65,7 +74,7 @@ NO_EXTRAS = Extras()
 
 
 @dataclass(frozen=True, slots=True)
-class GraphicalFunction:
+class GraphicalFunction(_Evolving):
     """A lookup table (XMILE ``<gf>``): y as a function of x, by points.
 
     Either ``x_points`` lists the x values, or ``x_scale`` (min, max) spreads the
@@ -131,13 +140,10 @@ class Behavior:
     extra: Extras = NO_EXTRAS
 
 
-class _Element:
-    """Shared behaviour: ``evolve`` returns a copy with some fields changed."""
+class _Element(_Evolving):
+    """Shared behaviour of the elements of a document."""
 
     __slots__ = ()
-
-    def evolve(self, **changes):
-        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True, slots=True)

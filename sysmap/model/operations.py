@@ -23,7 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from sysmap.errors import ModelError
-from sysmap.model.document import SystemMap
+from sysmap.model.document import SystemMap, check_text
 from sysmap.model.edits import Compound, Edit, Insert, Remove, Replace, SetField
 from sysmap.model.elements import (
     Alias,
@@ -60,9 +60,15 @@ def _variable(doc: SystemMap, vid: str) -> Variable:
 def _check_new_name(doc: SystemMap, name: str, vid: str | None = None) -> None:
     if not is_valid_name(name):
         raise ModelError(f"{name!r} is not a valid variable name")
+    check_text(Variable(id="", name=name))
     owner = doc.variable_named(name)
     if owner is not None and owner.id != vid:
         raise ModelError(f"a variable named {owner.name!r} already exists")
+
+
+def _insert(element, text: str) -> Insert:
+    check_text(element)
+    return Insert(element, text)
 
 
 def add_variable(doc: SystemMap, name: str, kind: Kind | str = Kind.CONCEPT, **fields) -> Insert:
@@ -71,7 +77,7 @@ def add_variable(doc: SystemMap, name: str, kind: Kind | str = Kind.CONCEPT, **f
     if "inflows" in fields or "outflows" in fields:
         raise ModelError("connect flows with attach_flow, not when adding the stock")
     var = Variable(id=fields.pop("id", None) or doc.new_id("v"), name=name, kind=_enum(Kind, kind), **fields)
-    return Insert(var, f"Add {var.kind.value} {var.label!r}")
+    return _insert(var, f"Add {var.kind.value} {var.label!r}")
 
 
 def add_link(
@@ -87,7 +93,7 @@ def add_link(
         polarity=_enum(Polarity, polarity),
         **fields,
     )
-    return Insert(link, "Add link")
+    return _insert(link, "Add link")
 
 
 def add_loop_label(doc: SystemMap, text: str, position: Point, **fields) -> Insert:
@@ -97,13 +103,13 @@ def add_loop_label(doc: SystemMap, text: str, position: Point, **fields) -> Inse
     if "direction" in fields:
         fields["direction"] = _enum(Direction, fields["direction"])
     label = LoopLabel(id=fields.pop("id", None) or doc.new_id("r"), text=text, position=position, **fields)
-    return Insert(label, f"Add loop label {text!r}")
+    return _insert(label, f"Add loop label {text!r}")
 
 
 def add_note(doc: SystemMap, text: str, position: Point, **fields) -> Insert:
     """An edit adding a free-text note."""
     note = Note(id=fields.pop("id", None) or doc.new_id("n"), text=text, position=position, **fields)
-    return Insert(note, "Add note")
+    return _insert(note, "Add note")
 
 
 def add_group(doc: SystemMap, name: str, members: Iterable[str] = (), **fields) -> Insert:
@@ -112,7 +118,7 @@ def add_group(doc: SystemMap, name: str, members: Iterable[str] = (), **fields) 
     for eid in members:
         doc.element(eid)
     group = Group(id=fields.pop("id", None) or doc.new_id("g"), name=name, members=members, **fields)
-    return Insert(group, f"Add group {name!r}")
+    return _insert(group, f"Add group {name!r}")
 
 
 def rename_variable(doc: SystemMap, vid: str, new_name: str) -> Edit:
@@ -183,6 +189,7 @@ class _Chained(Replace):
 
     def __init__(self, element, changes: Mapping):
         super().__init__(element, element.evolve(**changes))
+        check_text(self.new)
         self._changes = dict(changes)
 
     def apply(self, doc: SystemMap) -> None:

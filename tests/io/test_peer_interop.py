@@ -45,26 +45,10 @@ RTOL, ATOL = 1e-9, 1e-12
 TIMEOUT = 120.0
 
 #: Why a known failure fails (found with pysimlin 0.8.5 and PySD 3.14.3).
-FLOW_WITHOUT_PTS = (
-    "sysmap draws a model that had no diagram, and writes its view <flow> without <pts> (XMILE "
-    "6.1.2: pts REQUIRED); Simlin panics (views.rs:1732/1736, unwrap on None)"
-)
 AUX_AS_FLOW_IN_VIEW = (
-    "the file lists <aux> rates as stock in/outflows (Vensim export); sysmap keeps them as <aux> "
-    "and adds a view, in which Simlin panics (views.rs:1860, unwrap on None); without the view it loads"
-)
-UNIT_WITHOUT_NAME = (
-    "sysmap writes the legacy nameless <units><eqn>..</eqn></units> as a <unit> without the "
-    "REQUIRED name (XMILE 2.4: 'All unit definitions MUST contain a name'); Simlin: missing field `@name`"
-)
-SPACED_FLOW_NAMES = (
-    "sysmap writes <inflow>/<outflow> as the name with bare spaces (Stella writes heat_loss_to_room, "
-    "hand-written XMILE quotes it); PySD parses them as expressions and fails; quoted, it loads and "
-    "simulates identically"
-)
-STANDALONE_GF = (
-    "sysmap rewrites a standalone <gf name=...> as an <aux> holding a <gf> but no <eqn> (and repeats "
-    "the gf's yscale/xpts/ypts directly under the aux); PySD: IndexError. Kept as <gf name>, it runs"
+    "Simlin's bug: the file lists <aux> rates as stock in/outflows (Vensim export); sysmap keeps them "
+    "as <aux> and draws the model, which had no diagram; Simlin panics on the drawing (views.rs:1860, "
+    "unwrap on None); without a view it loads"
 )
 PYSD_MODULES = (
     "not sysmap's doing: PySD has no modules and fails the same way on the OASIS model.stmx and "
@@ -74,61 +58,7 @@ PYSD_MODULES = (
 
 #: (peer, the tests that fail, why, the models).
 _KNOWN_FAILURES = [
-    (
-        "simlin",
-        ("load", "run"),
-        FLOW_WITHOUT_PTS,
-        [
-            "samples/teacup/teacup.xmile",
-            "tests/delay_xmile/test_delay_xmile.xmile",
-            "tests/non_negative_all/test_non_negative_all1.xmile",
-            "tests/non_negative_all/test_non_negative_all2.xmile",
-            "tests/non_negative_stocks/test_non_negative_stocks.xmile",
-            "tests/non_negative_stocks/test_non_negative_stocks_behavior.xmile",
-        ],
-    ),
     ("simlin", ("load", "run"), AUX_AS_FLOW_IN_VIEW, ["tests/zeroled_decimals/test_zeroled_decimals.xmile"]),
-    # no run test: Simlin reads nothing from these originals
-    (
-        "simlin",
-        ("load",),
-        UNIT_WITHOUT_NAME,
-        ["samples/SIR/SIR_legacy.stmx", "samples/teacup/teacup_legacy.stmx"],
-    ),
-    (
-        "pysd",
-        ("load", "run"),
-        SPACED_FLOW_NAMES,
-        [
-            "samples/teacup/teacup.stmx",
-            "samples/teacup/teacup.xmile",
-            "tests/active_initial/test_active_initial.stmx",
-            "tests/active_initial/test_active_initial.xmile",
-            "tests/chained_initialization/test_chained_initialization.stmx",
-            "tests/chained_initialization/test_chained_initialization.xmile",
-            "tests/delay_xmile/test_delay_xmile.xmile",
-            "tests/game/test_game.stmx",
-            "tests/game/test_game.xmile",
-            "tests/limits/test_limits.stmx",
-            "tests/limits/test_limits.xmile",
-            "tests/line_continuation/test_line_continuation.stmx",
-            "tests/line_continuation/test_line_continuation.xmile",
-            "tests/special_characters_xmile/test_special_variable_names.xmile",
-            "tests/subscript_individually_defined_1d_arrays/subscript_individually_defined_1d_arrays.stmx",
-            "tests/subscript_individually_defined_1d_arrays/subscript_individually_defined_1d_arrays.xmile",
-        ],
-    ),
-    (
-        "pysd",
-        ("load", "run"),
-        STANDALONE_GF,
-        [
-            "tests/lookups/test_lookups.xmile",
-            "tests/lookups/test_lookups_xpts_sep.xmile",
-            "tests/lookups/test_lookups_xscale.xmile",
-            "tests/lookups/test_lookups_ypts_sep.xmile",
-        ],
-    ),
     ("pysd", ("load",), PYSD_MODULES, ["samples/bpowers-hares_and_lynxes_modules/model_legacy.stmx"]),
 ]
 #: (peer, model, test) -> why that test fails today; a strict xfail, so a fix shows as XPASS.

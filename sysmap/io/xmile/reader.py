@@ -14,6 +14,7 @@ Tolerated: the pre-OASIS namespace ``http://www.systemdynamics.org/XMILE`` (with
 
 from __future__ import annotations
 
+import collections
 import math
 import os
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from sysmap.model import (
 from sysmap.model.builtins import KNOWN_FUNCTIONS
 from sysmap.model.edits import Insert, Replace, SetField
 from sysmap.model.equation_text import function_calls
+from sysmap.model.geometry import default_pipe
 from sysmap.model.names import canonical_name
 
 _KINDS = {"stock": Kind.STOCK, "flow": Kind.FLOW, "aux": Kind.AUX, "gf": Kind.AUX, "module": Kind.MODULE}
@@ -167,14 +169,15 @@ class _Reader:
         main = next((m for m in models if not m.get("name")), models[0])
         known = {"header", "sim_specs", "model_units", "dimensions", "behavior", "model"}
         root_extra = capture(root, ("version",), known)
+        units, kept_units = self.units(_child(root, "model_units"))
         fields = {
             "sim_specs": self.sim_specs(_child(root, "sim_specs")),
             "dimensions": self.dimensions(_child(root, "dimensions")),
-            "units": self.units(_child(root, "model_units")),
+            "units": units,
             "behavior": self.behavior(_child(root, "behavior")),
             "origin": self.origin(header),
         }
-        extras = [("xmile", root_extra)]
+        extras = [("xmile", root_extra), ("model_units", kept_units)]
         name = ""
         if header is not None:
             name = _text(_child(header, "name")).strip()
@@ -251,12 +254,17 @@ class _Reader:
             )
         return tuple(dims)
 
-    def units(self, element) -> tuple[UnitDefinition, ...]:
+    def units(self, element) -> tuple[tuple[UnitDefinition, ...], Extras]:
+        """Declared units, and what the declarations hold that is not a named unit (kept)."""
         if element is None:
-            return ()
+            return (), NO_EXTRAS
         units = []
+        kept = []
         for unit in element:
-            if x(unit.tag) not in ("unit", "units"):
+            if not isinstance(unit.tag, str):
+                continue
+            if x(unit.tag) not in ("unit", "units") or not unit.get("name"):
+                kept.append(fragment(unit))  # the spec requires a name; Stella 10 wrote some without
                 continue
             units.append(
                 UnitDefinition(
@@ -266,7 +274,7 @@ class _Reader:
                     extra=capture(unit, ("name",), ("eqn", "alias")),
                 )
             )
-        return tuple(units)
+        return tuple(units), Extras((), tuple(kept))
 
     def behavior(self, element) -> Behavior:
         if element is None:
@@ -396,8 +404,11 @@ class _Reader:
         record.inflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "inflow")]
         record.outflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "outflow")]
         record.non_negative = self.flag(_child(element, "non_negative"))
-        if tag == "gf":
-            record.graph = self.graph(element)
+        if tag == "gf":  # a named lookup table: the graph's parts are the variable's children
+            graph = self.graph(element)
+            # the graph keeps only points it could not read; the rest belongs to the variable
+            unread = () if graph.y_points else tuple(fragment(c) for c in element if x(c.tag) in _GRAPH_PARTS)
+            record.graph = graph.evolve(extra=Extras((), unread))
         else:
             gf = _child(element, "gf")
             record.graph = self.graph(gf) if gf is not None else None
@@ -412,7 +423,11 @@ class _Reader:
         if tags:
             record.tags = tuple((t.text or "").strip() for t in tags[0] if t.tag == sysmap_tag("tag"))
         known = _VARIABLE_CHILDREN - ({"doc"} if rich_doc else set())
-        kept = capture(element, ("name",), (*known, sysmap_tag("tags")))
+        known_attributes = ("name",)
+        if tag == "gf":
+            known |= _GRAPH_PARTS
+            known_attributes = ("name", "type")
+        kept = capture(element, known_attributes, (*known, sysmap_tag("tags")))
         # A repeated <eqn> (Vensim's export of array elements) is kept as written.
         extra_eqns = tuple(fragment(e) for e in equations[1:])
         record.extra = (
@@ -478,6 +493,7 @@ class _Reader:
         )
 
 
+_GRAPH_PARTS = {"xpts", "ypts", "xscale", "yscale"}
 _COMPUTED_OPTIONS = {"uses_arrays", "uses_submodels", "uses_macros"}
 
 
@@ -547,6 +563,7 @@ class _Builder:
             outflows = self.flow_ids(record, record.outflows, "outflow")
             variables[vid] = variables[vid].evolve(inflows=inflows, outflows=outflows)
         self.apply_placements(variables)
+        self.route_pipes(variables)
         for var in variables.values():
             edits.append(Insert(var.evolve(inflows=(), outflows=())))
         for var in variables.values():
@@ -629,6 +646,22 @@ class _Builder:
         self.view_extra = Extras(tuple(view.attrib.items()), tuple(kept))
         return items
 
+    @staticmethod
+    def route_pipes(variables: dict[str, Variable]) -> None:
+        """Forget pipes that run the default route (the model's empty ``points``), so that
+        the route the writer must spell out for them reads back as the default."""
+        sources: dict[str, Variable] = {}
+        sinks: dict[str, Variable] = {}
+        for var in variables.values():
+            for fid in var.outflows:
+                sources.setdefault(fid, var)
+            for fid in var.inflows:
+                sinks.setdefault(fid, var)
+        for vid, var in variables.items():
+            default = default_pipe(var.position, sources.get(vid), sinks.get(vid))
+            if var.kind == Kind.FLOW and var.points == default:
+                variables[vid] = var.evolve(points=())
+
     def apply_placements(self, variables: dict[str, Variable]) -> None:
         placed = [p.position for p in self.placements.values() if p.position is not None]
         bottom = max((y for _, y in placed), default=0.0)
@@ -656,12 +689,12 @@ class _Builder:
 
     def resolve_view(self, items, variables: dict[str, Variable]) -> list:
         out: list = []
-        alias_ids: dict[str, str] = {}
+        alias_ids: dict[str, Alias] = {}  # by the file's uid
         for tag, element in items:
             if tag == "alias":
                 alias = self.alias(element)
                 if alias is not None:
-                    alias_ids[element.get("uid", "")] = alias.id
+                    alias_ids[element.get("uid", "")] = alias
                     out.append(alias)
         positions = {vid: v.position for vid, v in variables.items()}
         positions.update({a.id: a.position for a in out})
@@ -703,8 +736,8 @@ class _Builder:
         target_name = _text(_child(element, "to")).strip()
         alias = None
         if source_element is not None and _child(source_element, "alias") is not None:
-            alias = alias_ids.get(_child(source_element, "alias").get("uid", ""))
-            source = next((a.of for a in made if isinstance(a, Alias) and a.id == alias), None)
+            found = alias_ids.get(_child(source_element, "alias").get("uid", ""))
+            alias, source = (found.id, found.of) if found is not None else (None, None)
         else:
             source = self.ids.get(canonical_name(_text(source_element).strip()))
         target = self.ids.get(canonical_name(target_name))
@@ -856,10 +889,9 @@ def _hoist_nested_variables(reader: _Reader, container) -> None:
     variables after it end up inside it; XMILE never nests variables, so they are put back
     after the variable that swallowed them.
     """
-    index = 0
-    while index < len(container):
-        element = container[index]
-        index += 1
+    queue = collections.deque(container)  # a worklist: indexing lxml children is linear
+    while queue:
+        element = queue.popleft()
         if x(element.tag) not in _KINDS:
             continue
         nested = []
@@ -878,6 +910,7 @@ def _hoist_nested_variables(reader: _Reader, container) -> None:
             )
         for child in reversed(nested):
             element.addnext(child)
+        queue.extendleft(reversed(nested))
 
 
 def _polarity(value: str | None, ours: str | None) -> Polarity:

@@ -33,6 +33,8 @@ from sysmap.model import (
     SystemMap,
     Variable,
 )
+from sysmap.model.geometry import default_pipe
+from sysmap.model.names import equation_form
 
 _TAGS = {Kind.STOCK: "stock", Kind.FLOW: "flow", Kind.AUX: "aux", Kind.CONCEPT: "aux", Kind.MODULE: "module"}
 
@@ -143,11 +145,13 @@ class _Writer:
         replay(element, Extras((), specs.extra.children))
 
     def units(self, root) -> None:
-        if not self.doc.units:
+        kept = self.doc.extra("model_units")
+        if not self.doc.units and not kept:
             return
         element = _sub(root, "model_units")
+        replay(element, kept)
         for unit in self.doc.units:
-            u = _sub(element, "unit", **({"name": unit.name} if unit.name else {}))
+            u = _sub(element, "unit", name=unit.name)
             if unit.equation:
                 _sub(u, "eqn", unit.equation)
             for alias in unit.aliases:
@@ -191,7 +195,9 @@ class _Writer:
         if doc.documentation:  # XMILE has no place for a model's documentation
             _sysmap(model, "doc", doc.documentation)
         variables = _sub(model, "variables")
-        names = {vid: v.name for vid, v in doc.variables.items()}
+        # references to variables are written as equations name them (Stella's practice;
+        # PySD reads nothing else); a variable's own name attribute keeps its spelling
+        names = {vid: equation_form(v.name) for vid, v in doc.variables.items()}
         for var in doc.variables.values():
             variables.append(self.variable(var, names))
         groups = list(doc.groups.values())
@@ -214,6 +220,14 @@ class _Writer:
         return model
 
     def variable(self, var: Variable, names: dict[str, str]) -> etree._Element:
+        if _is_lookup_table(var):
+            # a named graphical function (XMILE 4.1.3): the table's parts are its children
+            element = self.graph(var.graph)
+            element.set("name", var.name)
+            for attr, value in var.extra.attributes:
+                element.set(attr, value)
+            self._annotations(element, var)
+            return element
         element = etree.Element(tag(_TAGS[var.kind]), name=var.name)
         for attr, value in var.extra.attributes:
             element.set(attr, value)
@@ -236,6 +250,12 @@ class _Writer:
             element.append(self.graph(var.graph))
         for to, source in var.connections:
             _sub(element, "connect", to=to, **{"from": source})
+        self._annotations(element, var)
+        return element
+
+    @staticmethod
+    def _annotations(element, var: Variable) -> None:
+        """Units, documentation, tags and the kept children, after the equation parts."""
         if var.units:
             _sub(element, "units", var.units)
         if var.documentation:
@@ -245,7 +265,6 @@ class _Writer:
             for t in var.tags:
                 _sysmap(tags, "tag", t)
         replay(element, Extras((), var.extra.children))
-        return element
 
     def array_element(self, item: ArrayElement) -> etree._Element:
         element = etree.Element(tag("element"), subscript=item.subscript)
@@ -288,7 +307,7 @@ class _Writer:
         }
         uids = _Uids(reserved)
         for var in doc.variables.values():
-            view.append(self.placement(var))
+            view.append(self.placement(doc, var))
         for alias in doc.aliases.values():
             view.append(self.alias(alias, names, uids))
         positions = {vid: v.position for vid, v in doc.variables.items()}
@@ -307,7 +326,7 @@ class _Writer:
         replay(view, Extras((), kept.children))
         return view
 
-    def placement(self, var: Variable) -> etree._Element:
+    def placement(self, doc: SystemMap, var: Variable) -> etree._Element:
         element = etree.Element(tag(_TAGS[var.kind]), name=var.name)
         # with a <shape>, x and y are the centre even when a size is given (XMILE 5.1.2)
         shaped = any(text.startswith("<shape") for text in var.view_extra.children)
@@ -317,9 +336,13 @@ class _Writer:
             element.set(attr, value)
         if var.kind == Kind.CONCEPT:
             _sub(element, "shape", type="name_only")
-        if var.points:
+        points = var.points
+        if var.kind == Kind.FLOW and not points:  # XMILE requires a flow's pipe (6.1.2)
+            source, sink = (doc.variables[end] if end else None for end in doc.flow_ends(var.id))
+            points = default_pipe(var.position, source, sink)
+        if points:
             pts = _sub(element, "pts")
-            for px, py in var.points:
+            for px, py in points:
                 _sub(pts, "pt", x=number(px), y=number(py))
         replay(element, Extras((), var.view_extra.children))
         return element
@@ -384,6 +407,18 @@ class _Writer:
             _sysmap(element, "doc", label.documentation)
         replay(element, label.view_extra)
         return element
+
+
+def _is_lookup_table(var: Variable) -> bool:
+    """An auxiliary that is nothing but a graphical function is written as ``<gf name>``."""
+    return (
+        var.kind in (Kind.AUX, Kind.CONCEPT)
+        and var.graph is not None
+        and bool(var.graph.y_points)  # an unreadable table goes back inside an <aux> as it came
+        and not var.equation
+        and not (var.elements or var.dimensions or var.non_negative is not None)
+        and not any(text.startswith("<eqn") for text in var.extra.children)
+    )
 
 
 class _Uids:

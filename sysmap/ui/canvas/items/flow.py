@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from sysmap.model import Variable
+from sysmap.model.geometry import default_pipe
 from sysmap.ui.canvas.geometry import arrowhead, unit
 from sysmap.ui.canvas.items.variable import VariableItem
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 
 PIPE_WIDTH = 7.0
-CLOUD_DISTANCE = 75.0
 
 
 def cloud_path(centre: QPointF, size: float = 13.0) -> QPainterPath:
@@ -25,18 +23,6 @@ def cloud_path(centre: QPointF, size: float = 13.0) -> QPainterPath:
         part.addEllipse(QPointF(centre.x() + dx * size, centre.y() + dy * size), r * size, r * size)
         path = path.united(part)
     return path
-
-
-def _edge_point(rect: QRectF, towards: QPointF) -> QPointF:
-    """Where the segment from the rectangle's centre to ``towards`` crosses its edge."""
-    c = rect.center()
-    dx, dy = towards.x() - c.x(), towards.y() - c.y()
-    if dx == 0 and dy == 0:
-        return c
-    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
-    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
-    s = min(sx, sy, 1.0)
-    return QPointF(c.x() + dx * s, c.y() + dy * s)
 
 
 class FlowPipeItem(QGraphicsPathItem):
@@ -93,29 +79,8 @@ class FlowPipeItem(QGraphicsPathItem):
 
     @staticmethod
     def _route(flow: Variable, source: VariableItem | None, sink: VariableItem | None) -> list[QPointF]:
-        valve = QPointF(*flow.position)
-        if len(flow.points) >= 2:  # the file's own route, drawn as given
-            return [QPointF(x, y) for x, y in flow.points]
-        else:
-            start = source.pos() if source else None
-            end = sink.pos() if sink else None
-            if start is None and end is None:
-                start, end = valve - QPointF(CLOUD_DISTANCE, 0), valve + QPointF(CLOUD_DISTANCE, 0)
-            elif start is None:
-                start = valve - unit(end - valve) * CLOUD_DISTANCE
-            elif end is None:
-                end = valve + unit(valve - start) * CLOUD_DISTANCE
-            points = [start, valve, end] if _off_line(start, valve, end) else [start, end]
-        # derived pipes end on the stock's edge, not at its centre
-        if source is not None:
-            points[0] = _edge_point(source.body_rect(), points[1])
-        if sink is not None:
-            points[-1] = _edge_point(sink.body_rect(), points[-2])
-        return points
-
-
-def _off_line(a: QPointF, b: QPointF, c: QPointF) -> bool:
-    """Whether ``b`` lies visibly off the straight segment from ``a`` to ``c``."""
-    cross = (c.x() - a.x()) * (b.y() - a.y()) - (c.y() - a.y()) * (b.x() - a.x())
-    length = math.hypot(c.x() - a.x(), c.y() - a.y()) or 1.0
-    return abs(cross) / length > 1.0
+        """The file's own route, or the default one (the same the XMILE writer writes)."""
+        points = flow.points
+        if len(points) < 2:
+            points = default_pipe(flow.position, source.var if source else None, sink.var if sink else None)
+        return [QPointF(x, y) for x, y in points]
