@@ -33,12 +33,14 @@ def cmd_open(args: argparse.Namespace) -> int:
             path = str(example_path())
         except FileNotFoundError as exc:
             raise SysmapError(str(exc)) from None
-    doc = _load(path)  # read before Qt starts, so a bad file fails fast and plainly
+    from sysmap.io import load_with_warnings
+
+    doc, warnings = load_with_warnings(path)  # before Qt starts: a bad file fails fast and plainly
     try:
         from sysmap.ui.app import run
     except ImportError as exc:
         raise SysmapError(f"the desktop application needs PySide6 ({exc})") from None
-    return run(doc, path)
+    return run(doc, path, warnings)
 
 
 def map_summary(doc) -> dict:

@@ -205,7 +205,8 @@ def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
         element = doc.element(eid)
         if not hasattr(element, "position"):
             raise ModelError(f"a {type(element).__name__.lower()} has no position to move")
-        x, y = float(pos[0]), float(pos[1])
+        # positions live on a 1e-6 grid, which files reproduce exactly
+        x, y = round(float(pos[0]), 6), round(float(pos[1]), 6)
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ModelError(f"cannot move {eid!r} to {pos!r}")
         edits.append(Replace(element, element.evolve(position=(x, y))))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sysmap.model import SystemMap
 
 
-def run(doc: SystemMap, path: str | None = None) -> int:
-    """Open a main window on ``doc`` and run the event loop until the user quits."""
+def run(doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()) -> int:
+    """Open a main window on ``doc`` (read with ``warnings``) and run until the user quits."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -21,6 +22,6 @@ def run(doc: SystemMap, path: str | None = None) -> int:
     app.setOrganizationName("sysmap")
     app.setDesktopFileName("sysmap")
     app.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg")))
-    window = MainWindow(doc, path)
+    window = MainWindow(doc, path, warnings)
     window.show()
     return app.exec()

@@ -7,6 +7,7 @@ stack, saving) arrives with the map editor.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 import shiboken6
@@ -32,7 +33,7 @@ FILE_FILTER = ";;".join(
 class MainWindow(QMainWindow):
     """Shows one map; File › Open replaces it."""
 
-    def __init__(self, doc: SystemMap, path: str | None = None):
+    def __init__(self, doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()):
         super().__init__()
         self.resize(1280, 820)
         self.scene = MapScene(parent=self)
@@ -55,13 +56,19 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._show_selection)
         self.doc: SystemMap | None = None
         self.path: str | None = None
-        self.set_document(doc, path)
+        self.warnings: list[str] = []
+        self.set_document(doc, path, warnings)
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def set_document(self, doc: SystemMap, path: str | None) -> None:
-        """Show ``doc``, read from ``path``."""
-        self.doc, self.path = doc, path
+    def set_document(self, doc: SystemMap, path: str | None, warnings: Sequence[str] = ()) -> None:
+        """Show ``doc``, read from ``path`` with the reader's ``warnings``."""
+        self.doc, self.path, self.warnings = doc, path, list(warnings)
+        if self.warnings:
+            n = len(self.warnings)
+            self.statusBar().showMessage(
+                f"Opened with {n} warning{'s' if n != 1 else ''}: see the Details panel", 15000
+            )
         self.scene.set_document(doc)
         title = doc.name or (Path(path).stem if path else "Untitled")
         self.setWindowTitle(f"{title} — sysmap")
@@ -75,16 +82,16 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str) -> bool:
         """Load ``path`` and show it; on failure tell the user and keep the current map."""
-        from sysmap.io import load
+        from sysmap.io import load_with_warnings
 
         try:
-            doc = load(path)
+            doc, warnings = load_with_warnings(path)
         except SysmapError as exc:
             QMessageBox.warning(self, "Cannot open map", str(exc))
             self.statusBar().showMessage(str(exc), 10000)
             return False
         self.scene.detach()
-        self.set_document(doc, path)
+        self.set_document(doc, path, warnings)
         return True
 
     def _choose_file(self) -> None:
@@ -149,15 +156,18 @@ class MainWindow(QMainWindow):
         ids = [getattr(item, "element_id", None) for item in self.scene.selectedItems()]
         elements = [doc.element(eid) for eid in ids if eid is not None and eid in doc]
         if not elements:
-            self.details.setHtml(self._map_html(doc))
+            self.details.setHtml(self._map_html(doc, self.warnings))
         else:
             self.details.setHtml("<hr>".join(self._element_html(doc, e) for e in elements))
 
     @staticmethod
-    def _map_html(doc: SystemMap) -> str:
+    def _map_html(doc: SystemMap, warnings: Sequence[str] = ()) -> str:
         parts = [f"<h3>{html.escape(doc.name or 'Untitled map')}</h3>"]
         if doc.documentation:
             parts.append(f"<p>{html.escape(doc.documentation)}</p>")
+        if warnings:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+            parts.append(f"<h4>Problems found while opening</h4><ul>{items}</ul>")
         parts.append("<p><i>Click a variable or loop label to see its details.</i></p>")
         return "".join(parts)
 

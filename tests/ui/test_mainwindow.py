@@ -137,3 +137,18 @@ def test_sysmap_command_rejects_a_broken_file_in_one_line(repo, tmp_path):
     assert not running and code == 1
     assert err.strip().count("\n") == 0
     assert err.startswith(f"sysmap: {broken}:1:1: not well-formed XML")
+
+
+def test_warnings_from_opening_are_shown(qtbot, small_map, tmp_path):
+    window = MainWindow(load(small_map), str(small_map))
+    qtbot.addWidget(window)
+    damaged = tmp_path / "damaged.xmile"
+    damaged.write_text(
+        '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>\n'
+        '<aux name="a"><eqn>???</eqn></aux></variables></model></xmile>'
+    )
+    assert window.open_file(str(damaged))
+    assert "1 warning" in window.statusBar().currentMessage()
+    text = window.details.toPlainText()
+    assert "Problems found while opening" in text
+    assert f"{damaged}:2: 'a' has no equation" in text

@@ -601,7 +601,7 @@ class _Builder:
         size = (width, height) if width is not None and height is not None else None
         if position is not None and size is not None and _child(element, "shape") is None:
             # with an explicit size, x and y are the top-left corner (XMILE 5.1.2)
-            position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+            position = _centre(position, size)
         points: tuple = ()
         pts = _child(element, "pts")
         if pts is not None:
@@ -788,7 +788,7 @@ class _Builder:
         height = self.reader.number(element, element.get("height"), "height")
         size = (width, height) if width is not None and height is not None else None
         if size is not None:
-            position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+            position = _centre(position, size)
         return Note(
             id=self.doc.new_id("n"),
             text=(element.text or "").strip(),
@@ -856,7 +856,7 @@ class _Builder:
                 height = self.reader.number(view, view.get("height"), "height")
                 size = (width, height) if width is not None and height is not None else None
                 if size is not None:
-                    position = (position[0] + size[0] / 2, position[1] + size[1] / 2)
+                    position = _centre(position, size)
                 view_extra = capture(view, ("name", "x", "y", "width", "height", "uid"), ("item",))
             out.append(
                 Group(
@@ -873,6 +873,12 @@ class _Builder:
         for element in drawn.values():
             self.keep(element)
         return out
+
+
+def _centre(corner: tuple[float, float], size: tuple[float, float]) -> tuple[float, float]:
+    """The centre of a box given by its top-left corner, on the 1e-6 grid positions live on,
+    so that writing the corner back and reading it again gives the same centre."""
+    return (round(corner[0] + size[0] / 2, 6), round(corner[1] + size[1] / 2, 6))
 
 
 class _Keep(Exception):
