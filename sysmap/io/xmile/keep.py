@@ -19,8 +19,9 @@ from sysmap.model import NO_EXTRAS, Extras
 
 
 def _strip_indentation(element: etree._Element) -> None:
+    """Drop indentation, and empty text (``<a></a>`` and ``<a/>`` are the same element)."""
     for node in element.iter():
-        if node.text is not None and not node.text.strip() and len(node):
+        if node.text is not None and (node.text == "" or (not node.text.strip() and len(node))):
             node.text = None
         if node is not element and node.tail is not None and not node.tail.strip():
             node.tail = None
