@@ -160,7 +160,11 @@ class _Reader:
 
     def read(self, root) -> SystemMap:
         if x(root.tag) != "xmile":
-            raise self.fail(root, f"not an XMILE file (the root element is <{_xml.local(root.tag)}>)")
+            name = _xml.local(root.tag)
+            if name == "xmile":
+                ns = _xml.namespace(root.tag)
+                raise self.fail(root, f"not an XMILE file (its <xmile> is in the namespace {ns!r})")
+            raise self.fail(root, f"not an XMILE file (the root element is <{name}>)")
         header = _child(root, "header")
         models = _children(root, "model")
         if not models:

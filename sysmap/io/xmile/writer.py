@@ -415,6 +415,7 @@ def _is_lookup_table(var: Variable) -> bool:
         var.kind in (Kind.AUX, Kind.CONCEPT)
         and var.graph is not None
         and bool(var.graph.y_points)  # an unreadable table goes back inside an <aux> as it came
+        and not var.graph.extra  # and so does one with parts of its own sysmap keeps
         and not var.equation
         and not (var.elements or var.dimensions or var.non_negative is not None)
         and not any(text.startswith("<eqn") for text in var.extra.children)
