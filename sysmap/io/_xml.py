@@ -122,19 +122,35 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
     else:
         if _ODD_NAME.search(data):  # besides a repair, the one way a name lxml refuses gets in
             _check_names(root, path)
+        if any(not _valid_uri(uri) for uri in _declared_uris(data)):  # libxml2 only warns
+            _check_namespaces(root, path)
     if root.getroottree().docinfo.doctype:
         raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
     return Parsed(root, warnings)
 
 
+_XMLNS = re.compile(rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _declared_uris(data: bytes) -> set[str]:
+    """The namespace names the text seems to declare (a cheap look, confirmed on the tree)."""
+    return {(m.group(1) or m.group(2) or b"").decode("utf-8", "replace") for m in _XMLNS.finditer(data)}
+
+
+def _valid_uri(uri: str) -> bool:
+    try:
+        etree.Element(f"{{{uri}}}x")
+    except ValueError:
+        return False
+    return True
+
+
 def _check_namespaces(root: etree._Element, path: str | os.PathLike) -> None:
     """Refuse namespace names that are not URIs (``xmlns:x="a b"``). Strict parsing refuses
     them itself; libxml2's repair lets them through, and lxml will not build the elements
-    sysmap keeps from them -- so this runs on repaired files only."""
+    sysmap keeps from them; and for some (``xmlns="😀"``) strict parsing only warns."""
     for uri in sorted({uri for _, uri in root.xpath("//namespace::*")}):
-        try:
-            etree.Element(f"{{{uri}}}x")
-        except ValueError:
+        if not _valid_uri(uri):
             where = next((e for e in root.iter() if uri in (e.nsmap or {}).values()), root)
             raise FileFormatError(path, where.sourceline, None, f"invalid namespace name {uri!r}") from None
 

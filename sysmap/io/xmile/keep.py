@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -40,6 +41,9 @@ def _rebuild(element: etree._Element, nsmap: dict) -> etree._Element:
     return clone
 
 
+_INVENTED = re.compile(r"ns\d+")
+
+
 def _namespaces(element: etree._Element) -> dict:
     """The canonical prefixes for every namespace ``element``'s subtree uses, declared on top.
 
@@ -60,7 +64,9 @@ def _namespaces(element: etree._Element) -> dict:
                 prefix = node.prefix
             else:  # attributes: the prefix in scope for their namespace
                 prefix = next((p for p, u in node.nsmap.items() if u == uri and p), None)
-            if prefix is None or prefix in nsmap:
+            # a missing or invented prefix (ns0, ns1...: lxml's, or an earlier fragment's) is
+            # numbered within this fragment, so its text does not depend on its neighbours
+            if prefix is None or prefix in nsmap or _INVENTED.fullmatch(prefix):
                 prefix = next(f"ns{n}" for n in itertools.count() if f"ns{n}" not in nsmap)
             nsmap[prefix] = uri
     return nsmap

@@ -10,7 +10,7 @@ origin) live in the ``sysmap:`` namespace, never as invented XMILE attributes.
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import math
 import re
 
@@ -456,17 +456,9 @@ def dumps(doc: SystemMap) -> bytes:
     """The canonical XMILE bytes of ``doc``."""
     writer = _Writer(doc)
     root = writer.document()
-    # declare only the namespaces actually used, on the root
-    uses_isee = any(_uses(el, ISEE_NS) for el in root.iter())
-    uses_sysmap = any(_uses(el, SYSMAP_NS) for el in root.iter())
-    nsmap = {None: XMILE_NS}
-    if uses_isee:
-        nsmap["isee"] = ISEE_NS
-    if uses_sysmap:
-        nsmap["sysmap"] = SYSMAP_NS
-    nsmap.update(_foreign_prefixes(doc, nsmap))
+    nsmap = _root_namespaces(root, doc)
     options = root.find(f"{{{XMILE_NS}}}header/{{{XMILE_NS}}}options")
-    if uses_isee and options is not None:
+    if "isee" in nsmap and options is not None:
         options.set("namespace", "std, isee")
     final = etree.Element(root.tag, root.attrib, nsmap=nsmap)
     final.text = root.text
@@ -480,41 +472,49 @@ def dumps(doc: SystemMap) -> bytes:
 _DECLARATION = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
 
 
-def _foreign_prefixes(doc: SystemMap, nsmap: dict) -> dict[str, str]:
-    """Prefixes for the other namespaces of kept content, as the input file spelled them.
-
-    Declared on the root, they keep lxml from inventing ``ns0`` -- which would also change
-    the kept fragments, and so the document, on the next read.
-    """
-    chosen: dict[str, str] = {}
+def _root_namespaces(root, doc: SystemMap) -> dict:
+    """Every namespace the tree uses, declared once on the root: XMILE as the default,
+    isee and sysmap by their names, others (from kept content) by the prefix the input file
+    gave them -- read from the kept fragments, since lxml re-prefixes elements it moves --
+    so that lxml never invents ``ns0``, which would change the kept fragments, and so the
+    document, on the next read."""
+    used: set[str] = set()
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            if element.tag[0] == "{":
+                used.add(element.tag[1 : element.tag.index("}")])
+            used.update(name[1 : name.index("}")] for name in element.attrib if name[0] == "{")
+    nsmap: dict = {None: XMILE_NS}
+    for prefix, uri in (("isee", ISEE_NS), ("sysmap", SYSMAP_NS)):
+        if uri in used:
+            nsmap[prefix] = uri
     for text in _kept_fragments(doc):
         for prefix, uri in _DECLARATION.findall(text):
-            taken = prefix in nsmap or prefix in chosen
-            if not taken and uri not in (*nsmap.values(), *chosen.values()):
-                chosen[prefix] = uri
-    return chosen
+            if uri in used and prefix not in nsmap and uri not in nsmap.values():
+                nsmap[prefix] = uri
+    for uri in sorted(used - set(nsmap.values())):
+        nsmap[next(f"ns{n}" for n in itertools.count() if f"ns{n}" not in nsmap)] = uri
+    return nsmap
 
 
-def _kept_fragments(value):
-    """Every kept XML fragment held by a document, its fields and its elements, in order."""
-    if isinstance(value, Extras):
-        yield from value.children
-    elif isinstance(value, SystemMap):
-        for _, extra in value.extras:
-            yield from extra.children
-        for name in ("sim_specs", "behavior", "dimensions", "units", "submodels"):
-            yield from _kept_fragments(getattr(value, name))
-        for element in value.elements():
-            yield from _kept_fragments(element)
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _kept_fragments(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _kept_fragments(getattr(value, f.name))
-
-
-def _uses(element, namespace: str) -> bool:
-    if isinstance(element.tag, str) and element.tag.startswith(f"{{{namespace}}}"):
-        return True
-    return any(name.startswith(f"{{{namespace}}}") for name in element.attrib)
+def _kept_fragments(doc: SystemMap):
+    """Every kept XML fragment of a document (and its submodels), wherever it is kept."""
+    for _, extra in doc.extras:
+        yield from extra.children
+    yield from doc.sim_specs.extra.children
+    yield from doc.behavior.extra.children
+    for item in (*doc.dimensions, *doc.units):
+        yield from item.extra.children
+    for element in doc.elements():
+        for name in ("extra", "view_extra"):
+            extra = getattr(element, name, None)
+            if extra:
+                yield from extra.children
+        if isinstance(element, Variable):
+            for item in element.elements:
+                yield from item.extra.children
+            for graph in (element.graph, *(item.graph for item in element.elements)):
+                if graph is not None:
+                    yield from graph.extra.children
+    for sub in doc.submodels:
+        yield from _kept_fragments(sub)
