@@ -181,22 +181,18 @@ def _tidy_repair(root: etree._Element) -> None:
     twice (the first one counts, as for :meth:`get`), and references to undeclared entities
     (``&name;``), which become plain text since they can never be resolved."""
     for element in root.iter():
-        if isinstance(element.tag, str) and len(element.attrib) > 1:
-            items = element.attrib.items()
-            first = dict(reversed(items))
-            if len(first) != len(items):
-                element.attrib.clear()
-                element.attrib.update({name: first[name] for name, _ in items})
-    # characters XML cannot hold (from &#1; or raw control bytes), which only a repair lets in
-    for element in root.iter():
+        # characters XML cannot hold (from &#1; or raw control bytes), which only a repair lets in
         if _BAD_CHARS.search(element.text or ""):
             element.text = _BAD_CHARS.sub("", element.text)
         if _BAD_CHARS.search(element.tail or ""):
             element.tail = _BAD_CHARS.sub("", element.tail)
-        if isinstance(element.tag, str):
-            for name, value in element.attrib.items():
-                if _BAD_CHARS.search(value):
-                    element.set(name, _BAD_CHARS.sub("", value))
+        if not isinstance(element.tag, str):
+            continue
+        items = element.attrib.items()
+        first = dict(reversed(items))
+        if len(first) != len(items) or any(_BAD_CHARS.search(v) for v in first.values()):
+            element.attrib.clear()
+            element.attrib.update({name: _BAD_CHARS.sub("", first[name]) for name in dict(items)})
     for entity in list(root.iter(etree.Entity)):
         text = entity.text + (entity.tail or "")
         parent, previous = entity.getparent(), entity.getprevious()

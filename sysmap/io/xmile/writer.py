@@ -418,7 +418,10 @@ def _is_lookup_table(var: Variable) -> bool:
         and not var.graph.extra  # and so does one with parts of its own sysmap keeps
         and not var.equation
         and not (var.elements or var.dimensions or var.non_negative is not None)
-        and not any(text.startswith("<eqn") for text in var.extra.children)
+        # kept children that a <gf> would read as its own parts stay inside an <aux>
+        and not any(
+            text.startswith(("<eqn", "<xpts", "<ypts", "<xscale", "<yscale")) for text in var.extra.children
+        )
     )
 
 
