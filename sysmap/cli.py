@@ -145,10 +145,61 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_loops(args: argparse.Namespace) -> int:
+    """Print the size of the loop search, then the loops, named R1.../B1.../U1..."""
+    from sysmap.analysis.causal import causal_graph
+    from sysmap.analysis.loops import LoopSearch, name_loops
+
+    doc = _load(args.file)
+    graph = causal_graph(doc, initial=args.initial)
+    search = LoopSearch(graph, time_limit=args.time, max_loops=args.max_loops)
+    loops = name_loops(search, graph)
+    label = {vid: var.label for vid, var in doc.variables.items()}
+    if args.json:
+        components = [
+            {"variables": len(c.variables), "edges": c.edges, "cycle_rank": c.cycle_rank}
+            for c in search.components
+        ]
+        listed = [
+            {
+                "name": loop.name,
+                "polarity": loop.polarity,
+                "length": loop.length,
+                "delay": loop.delay,
+                "variables": [label[v] for v in loop.variables],
+                "signs": list(loop.signs),
+            }
+            for loop in loops
+        ]
+        data = {
+            "file": args.file,
+            "components": components,
+            "complete": search.complete,
+            "stopped_by": search.stopped_by,
+            "loops": listed,
+        }
+        print(json.dumps(data, indent=2))
+        return 0
+    sizes = ", ".join(f"{len(c.variables)} variables (cycle rank {c.cycle_rank})" for c in search.components)
+    print(f"{args.file}: feedback in {len(search.components)} component(s){': ' + sizes if sizes else ''}")
+    if search.complete:
+        count = f"{len(loops)} loops"
+    else:
+        count = f"at least {len(loops)} loops (stopped by the {search.stopped_by} limit)"
+    by = {p: sum(loop.polarity == p for loop in loops) for p in "RBU"}
+    print(f"{count}: {by['R']} reinforcing, {by['B']} balancing, {by['U']} undetermined")
+    for loop in loops:
+        path = " → ".join(label[v] for v in (*loop.variables, loop.variables[0]))
+        delay = "  delayed" if loop.delay else ""
+        print(f"{loop.name:<5} length {loop.length:<3}{delay}  {path}")
+    return 0
+
+
 COMMANDS = {
     "open": (cmd_open, "open a map in the desktop application (the default)"),
     "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
     "convert": (cmd_convert, "convert a map between XMILE and GraphML (by the files' suffixes)"),
+    "loops": (cmd_loops, "list a map's feedback loops: reinforcing (R), balancing (B), undetermined (U)"),
     "check": (
         cmd_check,
         "list a map's problems: unreadable parts, unknown functions, ??? equations, "
@@ -175,8 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("output", metavar="OUT", help="the file to write (.xmile or .graphml)")
         else:
             p.add_argument("file", metavar="FILE", help="the map to read")
-        if name in ("info", "check"):
+        if name in ("info", "check", "loops"):
             p.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name == "loops":
+            p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help="time budget (10 s)")
+            p.add_argument("--max-loops", type=int, default=100_000, metavar="N", help="count budget")
+            p.add_argument("--initial", action="store_true", help="count links into stocks' initial values")
     return parser
 
 

@@ -1,0 +1,251 @@
+"""Feedback loops: how big the search is, the loops themselves (lazily, within a budget),
+their polarity, and stable names (R1, B2, U1).
+
+Loops are searched per strongly connected component, with Johnson's circuit algorithm
+written here so that the time and count budgets and cancellation are checked inside the
+search, not only between loops (a search can run long between two loops). The result says
+whether it is complete.
+
+>>> import networkx as nx
+>>> g = nx.DiGraph()
+>>> g.add_edge("a", "b", sign="+"); g.add_edge("b", "a", sign="-"); g.add_edge("b", "c", sign="+")
+>>> [(loop.polarity, loop.variables) for loop in find_loops(g)]
+[('B', ('a', 'b'))]
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from sysmap.model.names import canonical_name
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: How many search steps pass between two looks at the clock, the cancel flag and progress.
+CHECK_EVERY = 2048
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One feedback loop: its variables in order (starting from the first by name), the
+    sign of each link (``signs[i]`` joins ``variables[i]`` to the next), its polarity --
+    ``R`` (reinforcing: an even number of ``-``), ``B`` (balancing: odd) or ``U``
+    (undetermined: a link of unknown or conditional sign) -- and whether a link is delayed."""
+
+    variables: tuple[str, ...]
+    signs: tuple[str, ...]
+    links: tuple[tuple[str, ...], ...]
+    polarity: str
+    delay: bool
+    name: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.variables)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A strongly connected component that holds loops: its variables, its number of
+    edges, and its cycle rank E - N + 1 (the size of an independent loop set)."""
+
+    variables: tuple[str, ...]
+    edges: int
+
+    @property
+    def cycle_rank(self) -> int:
+        return self.edges - len(self.variables) + 1
+
+
+def _order_key(graph, node) -> tuple:
+    return (canonical_name(str(graph.nodes[node].get("name", node))), str(node))
+
+
+def components(graph: nx.DiGraph) -> list[Component]:
+    """The components of ``graph`` that hold at least one loop, largest first: how big a
+    loop search will be, known before it starts.
+
+    >>> import networkx as nx
+    >>> [(len(c.variables), c.cycle_rank) for c in components(nx.complete_graph(4, nx.DiGraph))]
+    [(4, 9)]
+    """
+    import networkx as nx
+
+    found = []
+    for nodes in nx.strongly_connected_components(graph):
+        sub = graph.subgraph(nodes)
+        if len(nodes) > 1 or sub.number_of_edges():
+            ordered = tuple(sorted(nodes, key=lambda n: _order_key(graph, n)))
+            found.append(Component(ordered, sub.number_of_edges()))
+    found.sort(key=lambda c: (-len(c.variables), c.variables))
+    return found
+
+
+def polarity_of(signs) -> str:
+    """``R``, ``B`` or ``U`` for a loop whose links have these signs.
+
+    >>> polarity_of("+-+-"), polarity_of("+-+"), polarity_of("+?")
+    ('R', 'B', 'U')
+    """
+    if any(s not in "+-" for s in signs):
+        return "U"
+    return "R" if sum(s == "-" for s in signs) % 2 == 0 else "B"
+
+
+class _Stop(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class LoopSearch:
+    """A lazy, budgeted, cancellable search for the loops of a causal graph.
+
+    Iterate over it for :class:`Loop` objects. Afterwards ``complete`` says whether every
+    loop was found, and ``stopped_by`` why not (``"time"``, ``"count"`` or
+    ``"cancelled"``). ``progress(done, total, found)`` is called now and then with the
+    components searched so far, their number, and the loops found.
+
+    Edges need a ``sign`` attribute (``+``, ``-``, anything else meaning unknown) and may
+    have ``delay`` and ``links`` (see :func:`sysmap.analysis.causal.causal_graph`).
+    """
+
+    def __init__(
+        self,
+        graph: nx.DiGraph,
+        *,
+        time_limit: float | None = None,
+        max_loops: int | None = None,
+        cancel: Callable[[], bool] | None = None,
+        progress: Callable[[int, int, int], None] | None = None,
+    ):
+        self.graph = graph
+        self.time_limit = time_limit
+        self.max_loops = max_loops
+        self.cancel = cancel
+        self.progress = progress
+        self.components = components(graph)
+        self.found = 0
+        self.complete = False
+        self.stopped_by: str | None = None
+
+    def __iter__(self) -> Iterator[Loop]:
+        self.found = 0
+        self.complete = False
+        self.stopped_by = None
+        deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
+        steps = 0
+
+        def check(done: int) -> None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _Stop("time")
+            if self.cancel is not None and self.cancel():
+                raise _Stop("cancelled")
+            if self.progress is not None:
+                self.progress(done, len(self.components), self.found)
+
+        try:
+            for done, component in enumerate(self.components):
+                for cycle in self._cycles(component):
+                    if cycle is None:  # a search step without a loop: time to look around
+                        steps += 1
+                        if steps % CHECK_EVERY == 0:
+                            check(done)
+                        continue
+                    if self.max_loops is not None and self.found >= self.max_loops:
+                        raise _Stop("count")
+                    self.found += 1
+                    yield self._loop(cycle)
+                check(done + 1)
+            self.complete = True
+        except _Stop as stop:
+            self.stopped_by = stop.reason
+
+    def _loop(self, cycle: list) -> Loop:
+        g = self.graph
+        edges = [g.edges[u, v] for u, v in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
+        signs = tuple(e.get("sign", "?") if e.get("sign") in ("+", "-") else "?" for e in edges)
+        return Loop(
+            variables=tuple(cycle),
+            signs=signs,
+            links=tuple(tuple(e.get("links", ())) for e in edges),
+            polarity=polarity_of(signs),
+            delay=any(e.get("delay", False) for e in edges),
+        )
+
+    def _cycles(self, component: Component) -> Iterator[list | None]:
+        """Johnson's circuits of one component, each starting at its first variable in the
+        component's order; ``None`` is yielded between steps so budgets can be checked."""
+        nodes = component.variables
+        index = {n: i for i, n in enumerate(nodes)}
+        succ = [
+            sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes
+        ]  # fmt: skip
+        for s in range(len(nodes)):
+            blocked = {s}
+            holds: defaultdict[int, set[int]] = defaultdict(set)
+            path = [s]
+            stack = [iter([w for w in succ[s] if w >= s])]
+            closed = [False]
+            while stack:
+                yield None
+                for w in stack[-1]:
+                    if w == s:
+                        yield [nodes[i] for i in path]
+                        closed[-1] = True
+                    elif w not in blocked:
+                        path.append(w)
+                        closed.append(False)
+                        stack.append(iter([x for x in succ[w] if x >= s]))
+                        blocked.add(w)
+                        break
+                else:
+                    stack.pop()
+                    v = path.pop()
+                    if closed.pop():
+                        if closed:
+                            closed[-1] = True
+                        _unblock(v, blocked, holds)
+                    else:
+                        for w in succ[v]:
+                            if w >= s:
+                                holds[w].add(v)
+
+
+def _unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
+    todo = [v]
+    while todo:
+        u = todo.pop()
+        if u in blocked:
+            blocked.discard(u)
+            todo.extend(holds.pop(u, ()))
+
+
+def find_loops(graph: nx.DiGraph, **budget) -> Iterator[Loop]:
+    """The loops of ``graph``, lazily; ``budget`` as for :class:`LoopSearch`.
+
+    Use :class:`LoopSearch` directly to learn afterwards whether the search was complete.
+    """
+    return iter(LoopSearch(graph, **budget))
+
+
+def name_loops(loops, graph: nx.DiGraph | None = None) -> list[Loop]:
+    """The loops ordered by length, then by their variables' names, named R1, R2..., B1...,
+    U1... in that order -- so names stay the same while the map does."""
+
+    def names(loop: Loop) -> tuple:
+        if graph is None:
+            return tuple(loop.variables)
+        return tuple(_order_key(graph, v) for v in loop.variables)
+
+    ordered = sorted(loops, key=lambda loop: (loop.length, names(loop)))
+    counts: dict[str, int] = defaultdict(int)
+    named = []
+    for loop in ordered:
+        counts[loop.polarity] += 1
+        named.append(replace(loop, name=f"{loop.polarity}{counts[loop.polarity]}"))
+    return named
