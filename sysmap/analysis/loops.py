@@ -138,7 +138,6 @@ class LoopSearch:
         self.complete = False
         self.stopped_by = None
         deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
-        steps = 0
 
         def check(done: int) -> None:
             if deadline is not None and time.monotonic() > deadline:
@@ -151,10 +150,8 @@ class LoopSearch:
         try:
             for done, component in enumerate(self.components):
                 for cycle in self._cycles(component):
-                    if cycle is None:  # a search step without a loop: time to look around
-                        steps += 1
-                        if steps % CHECK_EVERY == 0:
-                            check(done)
+                    if cycle is None:  # many search steps have passed: time to look around
+                        check(done)
                         continue
                     if self.max_loops is not None and self.found >= self.max_loops:
                         raise _Stop("count")
@@ -179,20 +176,25 @@ class LoopSearch:
 
     def _cycles(self, component: Component) -> Iterator[list | None]:
         """Johnson's circuits of one component, each starting at its first variable in the
-        component's order; ``None`` is yielded between steps so budgets can be checked."""
+        component's order; ``None`` is yielded every :data:`CHECK_EVERY` search steps so
+        that budgets can be checked between loops too."""
         nodes = component.variables
         index = {n: i for i, n in enumerate(nodes)}
-        succ = [
-            sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes
-        ]  # fmt: skip
+        succ = [sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes]
+        steps = 0
         for s in range(len(nodes)):
+            # the circuits whose smallest vertex is s use only vertices from s on
+            later = [[w for w in ws if w >= s] for ws in succ]
             blocked = {s}
             holds: defaultdict[int, set[int]] = defaultdict(set)
             path = [s]
-            stack = [iter([w for w in succ[s] if w >= s])]
+            stack = [iter(later[s])]
             closed = [False]
             while stack:
-                yield None
+                steps += 1
+                if steps == CHECK_EVERY:
+                    steps = 0
+                    yield None
                 for w in stack[-1]:
                     if w == s:
                         yield [nodes[i] for i in path]
@@ -200,7 +202,7 @@ class LoopSearch:
                     elif w not in blocked:
                         path.append(w)
                         closed.append(False)
-                        stack.append(iter([x for x in succ[w] if x >= s]))
+                        stack.append(iter(later[w]))
                         blocked.add(w)
                         break
                 else:
@@ -211,9 +213,8 @@ class LoopSearch:
                             closed[-1] = True
                         _unblock(v, blocked, holds)
                     else:
-                        for w in succ[v]:
-                            if w >= s:
-                                holds[w].add(v)
+                        for w in later[v]:
+                            holds[w].add(v)
 
 
 def _unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
