@@ -145,6 +145,19 @@ class _Reader:
         py = self.number(element, element.get("y"), "y")
         return None if px is None or py is None else (px, py)
 
+    def size(self, element) -> tuple[float, float] | None:
+        """An element's ``width`` and ``height``, or ``None`` unless it gives both."""
+        width = self.number(element, element.get("width"), "width")
+        height = self.number(element, element.get("height"), "height")
+        return None if width is None or height is None else (width, height)
+
+    def points(self, element) -> tuple[tuple[float, float], ...]:
+        """The readable points of an element's ``<pts>`` (a pipe or a multi-point connector)."""
+        pts = _child(element, "pts")
+        if pts is None:
+            return ()
+        return tuple(p for p in (self.point(pt) for pt in _children(pts, "pt")) if p is not None)
+
     def numbers(self, element, what: str) -> tuple[float, ...]:
         sep = element.get("sep") or ","
         parts = [p for p in _text(element).replace("\n", " ").split(sep) if p.strip()]
@@ -423,9 +436,7 @@ class _Reader:
         record.connections = tuple(
             (c.get("to", ""), c.get("from", "")) for c in _children(element, "connect")
         )
-        tags = [c for c in element if c.tag == sysmap_tag("tags")]
-        if tags:
-            record.tags = tuple((t.text or "").strip() for t in tags[0] if t.tag == sysmap_tag("tag"))
+        record.tags = _tags(element)
         known = _VARIABLE_CHILDREN - ({"doc"} if rich_doc else set())
         known_attributes = ("name",)
         if tag == "gf":
@@ -499,6 +510,14 @@ class _Reader:
 
 _GRAPH_PARTS = {"xpts", "ypts", "xscale", "yscale"}
 _COMPUTED_OPTIONS = {"uses_arrays", "uses_submodels", "uses_macros"}
+
+
+def _tags(element) -> tuple[str, ...]:
+    """The tags sysmap wrote on an element as ``<sysmap:tags><sysmap:tag>``."""
+    holder = next((c for c in element if c.tag == sysmap_tag("tags")), None)
+    if holder is None:
+        return ()
+    return tuple((t.text or "").strip() for t in holder if t.tag == sysmap_tag("tag"))
 
 
 def _is_origin(text: str) -> bool:
@@ -600,16 +619,11 @@ class _Builder:
         if vid in self.placements:
             raise _Keep
         position = self.reader.point(element)
-        width = self.reader.number(element, element.get("width"), "width")
-        height = self.reader.number(element, element.get("height"), "height")
-        size = (width, height) if width is not None and height is not None else None
+        size = self.reader.size(element)
         if position is not None and size is not None and _child(element, "shape") is None:
             # with an explicit size, x and y are the top-left corner (XMILE 5.1.2)
             position = _centre(position, size)
-        points: tuple = ()
-        pts = _child(element, "pts")
-        if pts is not None:
-            points = tuple(p for p in (self.reader.point(pt) for pt in _children(pts, "pt")) if p is not None)
+        points = self.reader.points(element)
         shape = _child(element, "shape")
         concept = kind == Kind.AUX and shape is not None and shape.get("type") == "name_only"
         known_children = {"pts"} | ({"shape"} if concept else set())
@@ -761,12 +775,8 @@ class _Builder:
             if angle is None or source == target
             else curvature_from_angle(start, positions[target], angle)
         )
-        points: tuple = ()
-        pts = _child(element, "pts")
-        if pts is not None:
-            points = tuple(p for p in (self.reader.point(pt) for pt in _children(pts, "pt")) if p is not None)
+        points = self.reader.points(element)
         note_el = next((c for c in element if c.tag == sysmap_tag("note")), None)
-        tags_el = next((c for c in element if c.tag == sysmap_tag("tags")), None)
         kept = capture(
             element,
             ("uid", "angle", "polarity", "delay_mark", sysmap_tag("polarity")),
@@ -780,7 +790,7 @@ class _Builder:
             delay=element.get("delay_mark", "").lower() == "true",
             curvature=curvature,
             note=(note_el.text or "").strip() if note_el is not None else "",
-            tags=tuple((t.text or "").strip() for t in tags_el) if tags_el is not None else (),
+            tags=_tags(element),
             alias=alias,
             points=points,
             view_extra=kept,
@@ -788,9 +798,7 @@ class _Builder:
 
     def text_box(self, element) -> Note:
         position = self.reader.point(element) or (0.0, 0.0)
-        width = self.reader.number(element, element.get("width"), "width")
-        height = self.reader.number(element, element.get("height"), "height")
-        size = (width, height) if width is not None and height is not None else None
+        size = self.reader.size(element)
         if size is not None:
             position = _centre(position, size)
         return Note(
@@ -856,9 +864,7 @@ class _Builder:
             if view is not None and position is None:
                 self.keep(view)  # a drawing we cannot place is kept as written
             elif view is not None:
-                width = self.reader.number(view, view.get("width"), "width")
-                height = self.reader.number(view, view.get("height"), "height")
-                size = (width, height) if width is not None and height is not None else None
+                size = self.reader.size(view)
                 if size is not None:
                     position = _centre(position, size)
                 view_extra = capture(view, ("name", "x", "y", "width", "height", "uid"), ("item",))

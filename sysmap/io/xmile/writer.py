@@ -64,6 +64,22 @@ def _sysmap(parent, local: str, text: str | None = None, /, **attributes: str):
     return element
 
 
+def _write_points(element, points) -> None:
+    """A pipe's or connector's points as ``<pts><pt x y/>...``, if there are any."""
+    if points:
+        pts = _sub(element, "pts")
+        for px, py in points:
+            _sub(pts, "pt", x=number(px), y=number(py))
+
+
+def _write_tags(element, tags) -> None:
+    """Tags as ``<sysmap:tags><sysmap:tag>...``, if there are any."""
+    if tags:
+        holder = _sysmap(element, "tags")
+        for t in tags:
+            _sysmap(holder, "tag", t)
+
+
 def _place(element, position, size=None, *, centre: bool = True) -> None:
     """Write x, y (and width, height); with a size, XMILE's x, y are the top-left corner."""
     px, py = position
@@ -260,10 +276,7 @@ class _Writer:
             _sub(element, "units", var.units)
         if var.documentation:
             _sub(element, "doc", var.documentation)
-        if var.tags:
-            tags = _sysmap(element, "tags")
-            for t in var.tags:
-                _sysmap(tags, "tag", t)
+        _write_tags(element, var.tags)
         replay(element, Extras((), var.extra.children))
 
     def array_element(self, item: ArrayElement) -> etree._Element:
@@ -340,10 +353,7 @@ class _Writer:
         if var.kind == Kind.FLOW and not points:  # XMILE requires a flow's pipe (6.1.2)
             source, sink = (doc.variables[end] if end else None for end in doc.flow_ends(var.id))
             points = default_pipe(var.position, source, sink)
-        if points:
-            pts = _sub(element, "pts")
-            for px, py in points:
-                _sub(pts, "pt", x=number(px), y=number(py))
+        _write_points(element, points)
         replay(element, Extras((), var.view_extra.children))
         return element
 
@@ -375,16 +385,10 @@ class _Writer:
         else:
             source.text = names[link.source]
         _sub(element, "to", names[link.target])
-        if link.points:
-            pts = _sub(element, "pts")
-            for px, py in link.points:
-                _sub(pts, "pt", x=number(px), y=number(py))
+        _write_points(element, link.points)
         if link.note:
             _sysmap(element, "note", link.note)
-        if link.tags:
-            tags = _sysmap(element, "tags")
-            for t in link.tags:
-                _sysmap(tags, "tag", t)
+        _write_tags(element, link.tags)
         replay(element, Extras((), link.view_extra.children))
         return element
 
