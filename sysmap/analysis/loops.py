@@ -97,6 +97,19 @@ def polarity_of(signs) -> str:
     return "R" if sum(s == "-" for s in signs) % 2 == 0 else "B"
 
 
+def make_loop(graph: nx.DiGraph, cycle: list) -> Loop:
+    """The :class:`Loop` through the variables ``cycle`` of ``graph``, in that order."""
+    edges = [graph.edges[u, v] for u, v in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
+    signs = tuple(e.get("sign", "?") if e.get("sign") in ("+", "-") else "?" for e in edges)
+    return Loop(
+        variables=tuple(cycle),
+        signs=signs,
+        links=tuple(tuple(e.get("links", ())) for e in edges),
+        polarity=polarity_of(signs),
+        delay=any(e.get("delay", False) for e in edges),
+    )
+
+
 class _Stop(Exception):
     def __init__(self, reason: str):
         self.reason = reason
@@ -156,23 +169,11 @@ class LoopSearch:
                     if self.max_loops is not None and self.found >= self.max_loops:
                         raise _Stop("count")
                     self.found += 1
-                    yield self._loop(cycle)
+                    yield make_loop(self.graph, cycle)
                 check(done + 1)
             self.complete = True
         except _Stop as stop:
             self.stopped_by = stop.reason
-
-    def _loop(self, cycle: list) -> Loop:
-        g = self.graph
-        edges = [g.edges[u, v] for u, v in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
-        signs = tuple(e.get("sign", "?") if e.get("sign") in ("+", "-") else "?" for e in edges)
-        return Loop(
-            variables=tuple(cycle),
-            signs=signs,
-            links=tuple(tuple(e.get("links", ())) for e in edges),
-            polarity=polarity_of(signs),
-            delay=any(e.get("delay", False) for e in edges),
-        )
 
     def _cycles(self, component: Component) -> Iterator[list | None]:
         """Johnson's circuits of one component, each starting at its first variable in the
@@ -250,3 +251,77 @@ def name_loops(loops, graph: nx.DiGraph | None = None) -> list[Loop]:
         counts[loop.polarity] += 1
         named.append(replace(loop, name=f"{loop.polarity}{counts[loop.polarity]}"))
     return named
+
+
+def loops_through(
+    graph: nx.DiGraph,
+    variable=None,
+    *,
+    link: tuple | None = None,
+    max_loops: int | None = None,
+    max_length: int | None = None,
+) -> Iterator[Loop]:
+    """The loops through one ``variable`` or one ``link`` (a ``(cause, effect)`` pair),
+    shortest first, lazily -- as many as asked for, even where the graph has millions.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "c")], sign="+")
+    >>> [loop.variables for loop in loops_through(g, "c")]
+    [('c',), ('a', 'b', 'c')]
+    >>> [loop.variables for loop in loops_through(g, link=("b", "a"))]
+    [('a', 'b')]
+    """
+    import networkx as nx
+
+    if (variable is None) == (link is None):
+        raise ValueError("give either a variable or a link")
+    start, end = (variable, variable) if link is None else (link[1], link[0])
+    if link is not None and not graph.has_edge(*link):
+        return
+    if start not in graph:
+        return
+    part = _component_of(graph, start)
+    if end not in part:
+        return
+    order = {n: i for i, n in enumerate(sorted(part, key=lambda n: _order_key(graph, n)))}
+    found = 0
+
+    def loop_from(path: list) -> Loop:
+        first = min(range(len(path)), key=lambda i: order[path[i]])
+        return make_loop(graph, path[first:] + path[:first])
+
+    if (link is not None and start == end) or (link is None and graph.has_edge(start, start)):
+        yield make_loop(graph, [start])
+        found += 1
+        if link is not None:
+            return
+    if len(part) == 1:
+        return
+    if link is None:
+        # split the variable in two: paths from its outgoing side to its incoming side
+        sub = nx.DiGraph(graph.subgraph(part).edges)
+        sub.remove_edges_from([(start, start)])
+        source, target = ("__from__", start), ("__to__", start)
+        sub.add_edges_from((source, w) for w in graph.successors(start) if w in part and w != start)
+        sub.add_edges_from((u, target) for u in graph.predecessors(start) if u in part and u != start)
+        sub.remove_node(start)
+        if source not in sub or target not in sub:
+            return
+        paths = (([start, *p[1:-1]]) for p in nx.shortest_simple_paths(sub, source, target))
+    else:
+        sub = graph.subgraph(part)
+        paths = (p for p in nx.shortest_simple_paths(sub, start, end))
+    for path in paths:
+        if max_loops is not None and found >= max_loops:
+            return
+        if max_length is not None and len(path) > max_length:
+            return  # shortest first: every later loop is longer
+        found += 1
+        yield loop_from(path)
+
+
+def _component_of(graph: nx.DiGraph, node) -> set:
+    """The variables on some loop with ``node`` (its strongly connected component)."""
+    import networkx as nx
+
+    return nx.descendants(graph, node) & nx.ancestors(graph, node) | {node}

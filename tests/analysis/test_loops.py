@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from sysmap.analysis.causal import causal_graph
-from sysmap.analysis.loops import LoopSearch, components, find_loops, name_loops, polarity_of
+from sysmap.analysis.loops import LoopSearch, components, find_loops, loops_through, name_loops, polarity_of
 from sysmap.cli import main
 from sysmap.examples import example_names, example_path
 from sysmap.io import load
@@ -203,3 +203,47 @@ def test_world3_has_one_feedback_component_of_cycle_rank_101():
     doc = load(SHARED / "models" / "wrld3-03.xmile")
     [component] = components(causal_graph(doc))
     assert component.cycle_rank == 101  # Oliva's count of World3's independent loops
+
+
+def test_loops_through_a_variable_come_shortest_first_and_are_all_there():
+    graph = signed_complete(6)
+    through = list(loops_through(graph, 2))
+    lengths = [loop.length for loop in through]
+    assert lengths == sorted(lengths)
+    assert len(through) == sum(1 for loop in find_loops(graph) if 2 in loop.variables)
+    assert len(set(through)) == len(through)
+
+
+def test_loops_through_a_link():
+    graph = signed_complete(5)
+    through = list(loops_through(graph, link=(1, 3)))
+    expected = {
+        loop
+        for loop in find_loops(graph)
+        if any(
+            (a, b) == (1, 3)
+            for a, b in zip(loop.variables, loop.variables[1:] + loop.variables[:1], strict=True)
+        )
+    }
+    assert set(through) == expected
+    assert [loop.length for loop in through] == sorted(loop.length for loop in through)
+
+
+def test_loops_through_with_budgets_and_misses():
+    graph = signed_complete(7)
+    assert len(list(loops_through(graph, 0, max_loops=10))) == 10
+    assert {loop.length for loop in loops_through(graph, 0, max_length=3)} == {2, 3}
+    graph.add_edge(0, 99, sign="+")
+    assert list(loops_through(graph, 99)) == []
+    assert list(loops_through(graph, link=(0, 99))) == []
+    assert list(loops_through(graph, "absent")) == []
+    with pytest.raises(ValueError):
+        list(loops_through(graph))
+
+
+def test_loops_through_a_self_linked_variable():
+    graph = signed_complete(3)
+    graph.add_edge(1, 1, sign="-")
+    through = list(loops_through(graph, 1))
+    assert through[0].variables == (1,) and through[0].polarity == "B"
+    assert [loop.variables for loop in loops_through(graph, link=(1, 1))] == [(1,)]
