@@ -1,4 +1,4 @@
-"""Document-model and JSON I/O speed on generated maps. Prints figures; asserts nothing.
+"""Document-model speed on generated maps. Prints figures; asserts nothing.
 
 .venv/bin/python benchmarks/bench_model.py [N_VARIABLES]
 """
@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _generate import random_map
 
-from sysmap.io import jsonmap
 from sysmap.model import derived_dependencies, link_discrepancies, operations, to_networkx
 
 
@@ -54,10 +53,7 @@ def main() -> None:
     timed("link/equation discrepancies", lambda: link_discrepancies(doc))
     graph = timed("to_networkx (drawn + derived)", lambda: to_networkx(doc))
     print(f"    graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
-    text = timed("JSON dumps", lambda: jsonmap.dumps(doc))
-    print(f"    {len(text) / 1e6:.1f} MB of JSON")
-    loaded = timed("JSON loads (parse, check, build)", lambda: jsonmap.loads(text))
-    assert loaded == doc
+    print("  (file loading and saving: benchmarks/bench_io.py)")
 
 
 if __name__ == "__main__":

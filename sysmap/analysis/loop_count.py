@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sysmap.analysis.loops import CHECK_EVERY, components
+from sysmap.analysis.loops import CHECK_EVERY, components, strong_part
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -169,10 +169,20 @@ def _circuits(succ: dict, check: Callable[[], None]):
     nodes = sorted(succ, key=lambda v: -(len(succ[v])))
     index = {v: i for i, v in enumerate(nodes)}
     out = [sorted((index[w], weight) for w, weight in succ[v].items()) for v in nodes]
+    plain = [[w for w, _ in ws] for ws in out]
+    pred: list[list[int]] = [[] for _ in nodes]
+    for v, ws in enumerate(plain):
+        for w in ws:
+            pred[w].append(v)
     steps = 0
     for s in range(len(nodes)):
-        later = [[(w, x) for w, x in ws if w > s] for ws in out]
-        closing = {u: x for u, ws in enumerate(out) for w, x in ws if w == s}
+        part = strong_part(s, plain, pred)
+        if len(part) == 1:
+            continue
+        later = [
+            [(w, x) for w, x in out[v] if w > s and w in part] if v in part else [] for v in range(len(nodes))
+        ]
+        closing = {u: x for u in part for w, x in out[u] if w == s}
         if not closing or not later[s]:
             continue
         summed: Weight = (0, 0, 0)

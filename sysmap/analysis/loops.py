@@ -99,15 +99,35 @@ def polarity_of(signs) -> str:
 
 def make_loop(graph: nx.DiGraph, cycle: list) -> Loop:
     """The :class:`Loop` through the variables ``cycle`` of ``graph``, in that order."""
-    edges = [graph.edges[u, v] for u, v in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
-    signs = tuple(e.get("sign", "?") if e.get("sign") in ("+", "-") else "?" for e in edges)
-    return Loop(
-        variables=tuple(cycle),
-        signs=signs,
-        links=tuple(tuple(e.get("links", ())) for e in edges),
-        polarity=polarity_of(signs),
-        delay=any(e.get("delay", False) for e in edges),
-    )
+    return _Edges(graph, cycle).loop(cycle)
+
+
+class _Edges:
+    """The sign, delay and drawn links of a graph's edges, keyed by (cause, effect), so that
+    building a loop costs a few C-level passes rather than a graph lookup per link."""
+
+    def __init__(self, graph: nx.DiGraph, nodes=None):
+        edges = graph.edges(nodes, data=True) if nodes is not None else graph.edges(data=True)
+        self.sign = {}
+        self.links = {}
+        self.delayed = set()
+        for u, v, data in edges:
+            self.sign[u, v] = data.get("sign") if data.get("sign") in ("+", "-") else "?"
+            self.links[u, v] = tuple(data.get("links", ()))
+            if data.get("delay", False):
+                self.delayed.add((u, v))
+
+    def loop(self, cycle: list) -> Loop:
+        pairs = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+        signs = tuple(map(self.sign.__getitem__, pairs))
+        polarity = "U" if "?" in signs else "B" if signs.count("-") % 2 else "R"
+        return Loop(
+            variables=tuple(cycle),
+            signs=signs,
+            links=tuple(map(self.links.__getitem__, pairs)),
+            polarity=polarity,
+            delay=not self.delayed.isdisjoint(pairs),
+        )
 
 
 class _Stop(Exception):
@@ -162,6 +182,7 @@ class LoopSearch:
 
         try:
             for done, component in enumerate(self.components):
+                edges = _Edges(self.graph, component.variables)
                 for cycle in self._cycles(component):
                     if cycle is None:  # many search steps have passed: time to look around
                         check(done)
@@ -169,7 +190,7 @@ class LoopSearch:
                     if self.max_loops is not None and self.found >= self.max_loops:
                         raise _Stop("count")
                     self.found += 1
-                    yield make_loop(self.graph, cycle)
+                    yield edges.loop(cycle)
                 check(done + 1)
             self.complete = True
         except _Stop as stop:
@@ -182,10 +203,16 @@ class LoopSearch:
         nodes = component.variables
         index = {n: i for i, n in enumerate(nodes)}
         succ = [sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes]
+        pred: list[list[int]] = [[] for _ in nodes]
+        for v, ws in enumerate(succ):
+            for w in ws:
+                pred[w].append(v)
         steps = 0
         for s in range(len(nodes)):
-            # the circuits whose smallest vertex is s use only vertices from s on
-            later = [[w for w in ws if w >= s] for ws in succ]
+            # the circuits whose smallest vertex is s use only vertices from s on that lie on a
+            # loop with s; leaving the others out spares the search their dead ends
+            part = strong_part(s, succ, pred)
+            later = [[w for w in succ[v] if w in part] if v in part else [] for v in range(len(nodes))]
             blocked = {s}
             holds: defaultdict[int, set[int]] = defaultdict(set)
             path = [s]
@@ -216,6 +243,28 @@ class LoopSearch:
                     else:
                         for w in later[v]:
                             holds[w].add(v)
+
+
+def strong_part(s: int, succ: list[list[int]], pred: list[list[int]]) -> set[int]:
+    """The vertices from ``s`` on (by number) that lie on a loop with ``s`` through vertices
+    from ``s`` on only: ``s``'s strongly connected component once the vertices before it are gone.
+
+    >>> strong_part(1, [[1], [2], [1, 3], []], [[], [0, 2], [1], [2]])
+    {1, 2}
+    """
+    ahead, todo = {s}, [s]
+    while todo:
+        for w in succ[todo.pop()]:
+            if w > s and w not in ahead:
+                ahead.add(w)
+                todo.append(w)
+    part, todo = {s}, [s]
+    while todo:
+        for w in pred[todo.pop()]:
+            if w in ahead and w not in part:
+                part.add(w)
+                todo.append(w)
+    return part
 
 
 def _unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
