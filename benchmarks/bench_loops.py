@@ -80,7 +80,8 @@ def row(label: str, graph, *, networkx: bool = True, memory: bool = False) -> No
         f"  B-test {t_bal * 1000:6.1f} ms"
     )
     (found, complete), t_ours = clock(lambda: enumerate_all(graph))
-    line = f"{'':<34}   list: ours {found:>10,}{'' if complete else '+'} in {t_ours:7.2f} s {rate(found, t_ours)}"
+    mark = "" if complete else "+"
+    line = f"{'':<34}   list: ours {found:>10,}{mark} in {t_ours:7.2f} s {rate(found, t_ours)}"
     if networkx:
         (nx_found, nx_complete), t_nx = clock(lambda: networkx_all(graph))
         line += (
