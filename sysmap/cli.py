@@ -122,7 +122,8 @@ def check_map(path: str) -> list[str]:
 
     Reading problems (with their line), then, per variable: untranslated ``???``
     equations and calls to unknown functions (found while reading), names an equation
-    uses that match no variable, and links drawn against the equations.
+    uses that match no variable, links drawn against the equations, and equations that
+    do not parse (with the column).
     """
     from sysmap.io import load_with_warnings
     from sysmap.model import link_discrepancies
@@ -130,7 +131,37 @@ def check_map(path: str) -> list[str]:
     doc, problems = load_with_warnings(path)
     for item in link_discrepancies(doc):
         problems.append(f"{path}: {item.message}")
+    problems.extend(_equation_syntax_problems(doc, path))
+    problems.extend(_polarity_problems(doc, path))
     return problems
+
+
+def _polarity_problems(doc, path: str) -> list[str]:
+    """One line per link drawn + or - whose equation makes it the opposite."""
+    from sysmap.analysis.polarity import polarity_disagreements
+
+    return [f"{path}: {d.message}" for d in polarity_disagreements(doc, information=False)]
+
+
+def _equation_syntax_problems(doc, path: str) -> list[str]:
+    """One line per equation (of the map and its submodels) that does not parse."""
+    from sysmap.sim.parser import EquationSyntaxError, is_blank, parse
+
+    found = []
+    models = [doc]
+    while models:
+        model = models.pop(0)
+        models.extend(model.submodels)
+        for var in model.variables.values():
+            elements = [(f"[{e.subscript}]", e.equation) for e in var.elements]
+            for where, text in [("", var.equation), *elements]:
+                if is_blank(text) or text.strip() == "???":  # ??? is reported while reading
+                    continue
+                try:
+                    parse(text)
+                except EquationSyntaxError as exc:
+                    found.append(f'{path}: variable "{var.label}{where}": equation {exc}')
+    return found
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -145,53 +176,203 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+#: ``sysmap loops`` lists every loop up to this many (as Stella does); beyond, the independent set.
+LIST_AT_MOST = 1000
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _variable_id(doc, name: str, path: str) -> str:
+    var = doc.variable_named(name)
+    if var is None:
+        raise SysmapError(f"{path}: no variable named {name!r}")
+    return var.id
+
+
 def cmd_loops(args: argparse.Namespace) -> int:
-    """Print the size of the loop search, then the loops, named R1.../B1.../U1..."""
+    """Print the size of the loop search and the loop count by polarity, then the loops named
+    R1.../B1.../U1...: all of them for a small map, the independent loop set for a large one,
+    or those through one variable or link, shortest first."""
     from sysmap.analysis.causal import causal_graph
-    from sysmap.analysis.loops import LoopSearch, name_loops
+    from sysmap.analysis.loop_basis import independent_loops
+    from sysmap.analysis.loop_count import count_loops
+    from sysmap.analysis.loops import LoopSearch, components, loops_through, name_loops
 
     doc = _load(args.file)
     graph = causal_graph(doc, initial=args.initial)
-    search = LoopSearch(graph, time_limit=args.time, max_loops=args.max_loops)
-    loops = name_loops(search, graph)
     label = {vid: var.label for vid, var in doc.variables.items()}
+    parts = components(graph)
+    count = count_loops(graph, time_limit=args.time)
+    complete, stopped_by = True, None
+    if args.through or args.link:
+        if args.through:
+            target = {"variable": _variable_id(doc, args.through, args.file)}
+        else:
+            cause, effect = (_variable_id(doc, name, args.file) for name in args.link)
+            target = {"link": (cause, effect)}
+        found = list(loops_through(graph, **target, max_loops=args.max_loops + 1))
+        complete = len(found) <= args.max_loops
+        stopped_by = None if complete else "count"
+        loops, shown = name_loops(found[: args.max_loops], graph), "through"
+    elif args.independent or (not args.all and (not count.complete or count.total > LIST_AT_MOST)):
+        loops, shown = name_loops(independent_loops(graph), graph), "independent"
+    else:
+        search = LoopSearch(graph, time_limit=args.time, max_loops=args.max_loops)
+        loops, shown = name_loops(search, graph), "all"
+        complete, stopped_by = search.complete, search.stopped_by
+
     if args.json:
-        components = [
-            {"variables": len(c.variables), "edges": c.edges, "cycle_rank": c.cycle_rank}
-            for c in search.components
-        ]
-        listed = [
-            {
-                "name": loop.name,
-                "polarity": loop.polarity,
-                "length": loop.length,
-                "delay": loop.delay,
-                "variables": [label[v] for v in loop.variables],
-                "signs": list(loop.signs),
-            }
-            for loop in loops
-        ]
         data = {
             "file": args.file,
-            "components": components,
-            "complete": search.complete,
-            "stopped_by": search.stopped_by,
-            "loops": listed,
+            "components": [
+                {"variables": len(c.variables), "edges": c.edges, "cycle_rank": c.cycle_rank} for c in parts
+            ],
+            "count": {
+                "reinforcing": count.reinforcing,
+                "balancing": count.balancing,
+                "undetermined": count.undetermined,
+                "total": count.total,
+                "complete": count.complete,
+            },
+            "shown": shown,
+            "complete": complete,
+            "stopped_by": stopped_by,
+            "loops": [
+                {
+                    "name": loop.name,
+                    "polarity": loop.polarity,
+                    "length": loop.length,
+                    "delay": loop.delay,
+                    "variables": [label[v] for v in loop.variables],
+                    "signs": list(loop.signs),
+                }
+                for loop in loops
+            ],
         }
         print(json.dumps(data, indent=2))
         return 0
-    sizes = ", ".join(f"{len(c.variables)} variables (cycle rank {c.cycle_rank})" for c in search.components)
-    print(f"{args.file}: feedback in {len(search.components)} component(s){': ' + sizes if sizes else ''}")
-    if search.complete:
-        count = f"{len(loops)} loops"
-    else:
-        count = f"at least {len(loops)} loops (stopped by the {search.stopped_by} limit)"
-    by = {p: sum(loop.polarity == p for loop in loops) for p in "RBU"}
-    print(f"{count}: {by['R']} reinforcing, {by['B']} balancing, {by['U']} undetermined")
+    sizes = ", ".join(f"{len(c.variables)} variables (cycle rank {c.cycle_rank})" for c in parts)
+    print(f"{args.file}: feedback in {len(parts)} component(s){': ' + sizes if sizes else ''}")
+    total = _plural(count.total, "loop")
+    if not count.complete:
+        total = f"at least {total} (counting stopped)"
+    print(
+        f"{total}: {count.reinforcing:,} reinforcing, {count.balancing:,} balancing, "
+        f"{count.undetermined:,} undetermined"
+    )
+    if shown == "independent":
+        print(f"the independent loop set ({len(loops)} loops, through every loop link; --all lists all):")
+    elif shown == "through":
+        ends = [target["variable"]] if args.through else target["link"]
+        what = " → ".join(label[v] for v in ends)
+        more = "" if complete else f" (the first {len(loops)}; --max-loops shows more)"
+        print(f"{_plural(len(loops), 'loop')} through {what}, shortest first{more}:")
+    elif not complete:
+        print(f"listing the first {len(loops)} (stopped by the {stopped_by} limit)")
+    first = target.get("variable", target.get("link", [None])[0]) if shown == "through" else None
     for loop in loops:
-        path = " → ".join(label[v] for v in (*loop.variables, loop.variables[0]))
+        members = list(loop.variables)
+        if first in members:  # loops through a variable read from it
+            at = members.index(first)
+            members = members[at:] + members[:at]
+        path = " → ".join(label[v] for v in (*members, members[0]))
         delay = "  delayed" if loop.delay else ""
         print(f"{loop.name:<5} length {loop.length:<3}{delay}  {path}")
+    return 0
+
+
+def cmd_archetypes(args: argparse.Namespace) -> int:
+    """Print the system archetypes found in a map, best first, with the variables in each role."""
+    from sysmap.analysis.archetypes import find_archetypes, report_data, report_lines
+
+    if args.time <= 0 or args.limit < 1:
+        raise SysmapError("--time must be positive and --limit at least 1")
+    doc = _load(args.file)
+    report = find_archetypes(doc, time_limit=args.time, min_confidence=args.min_confidence, limit=args.limit)
+    if args.json:
+        print(json.dumps({"file": args.file, **report_data(report)}, indent=2))
+    else:
+        print("\n".join(report_lines(report, args.file)))
+    return 0
+
+
+def cmd_polarity(args: argparse.Namespace) -> int:
+    """Print the polarity of every link that equations define, with its condition or why it is
+    unknown, then the links drawn against their equations."""
+    from sysmap.analysis.polarity import derive_polarities, parse_assumption, polarity_disagreements
+
+    assumptions = dict(parse_assumption(text) for text in args.assume or ())
+    doc = _load(args.file)
+    polarities = derive_polarities(doc, assumptions=assumptions)
+    disagreements = polarity_disagreements(doc, polarities=polarities)
+    label = {vid: var.label for vid, var in doc.variables.items()}
+    drawn: dict[tuple[str, str], str] = {}
+    for link in doc.links.values():
+        drawn.setdefault((link.source, link.target), link.polarity.value)
+    counts = Counter("conditional" if p.conditional else p.sign for p in polarities.values())
+    if args.json:
+        links = [
+            {
+                "cause": label[cause],
+                "effect": label[effect],
+                "drawn": drawn.get((cause, effect)),
+                "sign": p.sign,
+                "condition": p.condition,
+                "pieces": [list(piece) for piece in p.pieces],
+                "words": p.words,
+                "reason": p.reason,
+                "derivative": p.derivative,
+                "delay": p.delay,
+                "role": p.role,
+            }
+            for (cause, effect), p in polarities.items()
+        ]
+        found = [
+            {
+                "cause": label[d.source],
+                "effect": label[d.target],
+                "drawn": d.drawn,
+                "error": d.error,
+                "message": d.message,
+            }
+            for d in disagreements
+        ]
+        data = {"file": args.file, "links": links, "disagreements": found}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not polarities:
+        print(f"{args.file}: no link has an equation to derive its polarity from")
+        return 0
+    print(
+        f"{args.file}: {_plural(len(polarities), 'link')} with equations: {counts['+']} +, {counts['-']} −, "
+        f"{counts['conditional']} conditional, {counts['?']} unknown, {counts['0']} nil"
+    )
+    for (cause, effect), p in polarities.items():
+        mark = drawn.get((cause, effect))
+        note = "not drawn" if mark is None else "drawn unmarked" if not mark else f"drawn {mark}"
+        print(f"{label[cause]} → {label[effect]}: {p.words}  [{note}]")
+    errors = [d for d in disagreements if d.error]
+    if errors:
+        print(f"{_plural(len(errors), 'link')} drawn against the equations:")
+        print("\n".join(f"  {d.message}" for d in errors))
+    return 0
+
+
+def cmd_leverage(args: argparse.Namespace) -> int:
+    """Print a map's variables and links ranked as leverage points, each score component, the
+    place to intervene (Meadows) each one's structure allows, and why, for the best few."""
+    from sysmap.analysis.leverage import leverage_ranking, report_data, report_lines
+
+    if args.time <= 0 or args.top < 1:
+        raise SysmapError("--time must be positive and --top at least 1")
+    ranking = leverage_ranking(_load(args.file), time_limit=args.time)
+    if args.json:
+        data = {"file": args.file, **report_data(ranking, top=args.top)}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(report_lines(ranking, args.file, top=args.top)))
     return 0
 
 
@@ -204,6 +385,15 @@ COMMANDS = {
         cmd_check,
         "list a map's problems: unreadable parts, unknown functions, ??? equations, "
         "unresolved names, links that disagree with equations",
+    ),
+    "polarity": (
+        cmd_polarity,
+        "derive each link's polarity from the equations (+, −, conditional) and compare it with the drawing",
+    ),
+    "archetypes": (cmd_archetypes, "find system archetypes (fixes that fail, limits to growth...) in a map"),
+    "leverage": (
+        cmd_leverage,
+        "rank variables and links as leverage points, with Meadows' place to intervene and why",
     ),
 }
 
@@ -228,10 +418,43 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("file", metavar="FILE", help="the map to read")
         if name in ("info", "check", "loops"):
             p.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name == "archetypes":
+            p.add_argument("--json", action="store_true", help="print JSON instead of text")
+            p.add_argument("--time", type=float, default=2.0, metavar="SECONDS", help="time budget (2 s)")
+            p.add_argument("--limit", type=int, default=10, metavar="N", help="show the N best matches (10)")
+            p.add_argument(
+                "--min-confidence",
+                choices=("high", "medium", "low"),
+                default="medium",
+                help="leave out matches below this confidence (medium)",
+            )
+        if name == "polarity":
+            p.add_argument("--json", action="store_true", help="print JSON instead of text")
+            p.add_argument(
+                "--assume",
+                action="append",
+                metavar="NAME=KIND",
+                help="assume variable NAME is positive, nonnegative, real or negative, or lies in a range "
+                "LOW..HIGH (repeatable)",
+            )
+        if name == "leverage":
+            p.add_argument("--json", action="store_true", help="print JSON instead of text")
+            p.add_argument("--top", type=int, default=20, metavar="N", help="show the N best candidates (20)")
+            budget = "time budget for counting loops (10 s)"
+            p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help=budget)
         if name == "loops":
             p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help="time budget (10 s)")
             p.add_argument("--max-loops", type=int, default=100_000, metavar="N", help="count budget")
             p.add_argument("--initial", action="store_true", help="count links into stocks' initial values")
+            shown = p.add_mutually_exclusive_group()
+            shown.add_argument(
+                "--all", action="store_true", help=f"list all loops, even over {LIST_AT_MOST:,}"
+            )
+            shown.add_argument("--independent", action="store_true", help="list the independent loop set")
+            shown.add_argument("--through", metavar="VARIABLE", help="list the loops through VARIABLE")
+            shown.add_argument(
+                "--link", nargs=2, metavar=("CAUSE", "EFFECT"), help="list the loops through one link"
+            )
     return parser
 
 

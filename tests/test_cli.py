@@ -206,7 +206,7 @@ def test_convert_reports_reading_warnings_on_stderr(tmp_path, capsys):
     source.write_text(
         '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>'
         '<aux name="a"><eqn>1</eqn></aux></variables><views><view>\n'
-        "<connector uid=\"1\" angle=\"0\"><from>Time</from><to>a</to></connector>"
+        '<connector uid="1" angle="0"><from>Time</from><to>a</to></connector>'
         "</view></views></model></xmile>"
     )
     assert main(["convert", str(source), str(tmp_path / "out.xmile")]) == 0

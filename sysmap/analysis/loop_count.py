@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sysmap.analysis.loops import CHECK_EVERY, components, strong_part
+from sysmap.analysis.loops import CHECK_EVERY, _unblock, components, strong_part
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -226,12 +226,3 @@ def _circuits(succ: dict, check: Callable[[], None]):
             yield summed  # what was counted before the budget ran out still counts
             raise
         yield summed
-
-
-def _unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
-    todo = [v]
-    while todo:
-        u = todo.pop()
-        if u in blocked:
-            blocked.discard(u)
-            todo.extend(holds.pop(u, ()))

@@ -247,3 +247,40 @@ def test_loops_through_a_self_linked_variable():
     through = list(loops_through(graph, 1))
     assert through[0].variables == (1,) and through[0].polarity == "B"
     assert [loop.variables for loop in loops_through(graph, link=(1, 1))] == [(1,)]
+
+
+def test_loops_command_through_a_variable_reads_from_it(capsys):
+    assert main(["loops", "examples/social_care_workload.xmile", "--through", "staff sick leave"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2] == "2 loops through Staff sick leave, shortest first:"
+    assert all(line.split("  ")[-1].startswith("Staff sick leave →") for line in out[3:])
+
+
+def test_loops_command_through_a_link_and_unknown_names(capsys):
+    assert (
+        main(["loops", "examples/social_care_workload.xmile", "--link", "Overtime", "social worker workload"])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[2:] == [
+        "1 loop through Overtime → Social worker workload, shortest first:",
+        "B1    length 2    Overtime → Social worker workload → Overtime",
+    ]
+    assert main(["loops", "examples/social_care_workload.xmile", "--through", "Nobody"]) == 1
+    assert "no variable named 'Nobody'" in capsys.readouterr().err
+
+
+def test_loops_command_independent_set_json(capsys):
+    assert main(["loops", "--json", "--independent", "examples/social_care_workload.xmile"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shown"] == "independent"
+    assert len(data["loops"]) == 8 and data["count"]["total"] == 8
+
+
+@pytest.mark.skipif(not (SHARED / "models").is_dir(), reason="the shared models are not here")
+def test_world3_loops_command_counts_all_and_shows_the_independent_set(capsys):
+    assert main(["loops", str(SHARED / "models" / "wrld3-03.xmile")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("1,863,803 loops:")
+    assert out[2].startswith("the independent loop set (101 loops")
+    assert len(out) == 3 + 101
