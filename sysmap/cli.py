@@ -180,6 +180,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 LIST_AT_MOST = 1000
 
 
+def _causal_graph(doc, args: argparse.Namespace):
+    """The map's causal graph, with link polarities from the equations unless --drawn-only."""
+    from sysmap.analysis.causal import causal_graph
+
+    return causal_graph(doc, initial=getattr(args, "initial", False), derive=not args.drawn_only)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
@@ -195,13 +202,12 @@ def cmd_loops(args: argparse.Namespace) -> int:
     """Print the size of the loop search and the loop count by polarity, then the loops named
     R1.../B1.../U1...: all of them for a small map, the independent loop set for a large one,
     or those through one variable or link, shortest first."""
-    from sysmap.analysis.causal import causal_graph
     from sysmap.analysis.loop_basis import independent_loops
     from sysmap.analysis.loop_count import count_loops
     from sysmap.analysis.loops import LoopSearch, components, loops_through, name_loops
 
     doc = _load(args.file)
-    graph = causal_graph(doc, initial=args.initial)
+    graph = _causal_graph(doc, args)
     label = {vid: var.label for vid, var in doc.variables.items()}
     parts = components(graph)
     count = count_loops(graph, time_limit=args.time)
@@ -290,7 +296,13 @@ def cmd_archetypes(args: argparse.Namespace) -> int:
     if args.time <= 0 or args.limit < 1:
         raise SysmapError("--time must be positive and --limit at least 1")
     doc = _load(args.file)
-    report = find_archetypes(doc, time_limit=args.time, min_confidence=args.min_confidence, limit=args.limit)
+    report = find_archetypes(
+        doc,
+        graph=_causal_graph(doc, args),
+        time_limit=args.time,
+        min_confidence=args.min_confidence,
+        limit=args.limit,
+    )
     if args.json:
         print(json.dumps({"file": args.file, **report_data(report)}, indent=2))
     else:
@@ -367,7 +379,8 @@ def cmd_leverage(args: argparse.Namespace) -> int:
 
     if args.time <= 0 or args.top < 1:
         raise SysmapError("--time must be positive and --top at least 1")
-    ranking = leverage_ranking(_load(args.file), time_limit=args.time)
+    doc = _load(args.file)
+    ranking = leverage_ranking(doc, graph=_causal_graph(doc, args), time_limit=args.time)
     if args.json:
         data = {"file": args.file, **report_data(ranking, top=args.top)}
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -416,10 +429,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("output", metavar="OUT", help="the file to write (.xmile or .graphml)")
         else:
             p.add_argument("file", metavar="FILE", help="the map to read")
-        if name in ("info", "check", "loops"):
+        if name in ("info", "check", "loops", "archetypes", "polarity", "leverage"):
             p.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name in ("loops", "archetypes", "leverage"):
+            p.add_argument(
+                "--drawn-only",
+                action="store_true",
+                help="use only the polarities drawn on links, not those derived from equations",
+            )
         if name == "archetypes":
-            p.add_argument("--json", action="store_true", help="print JSON instead of text")
             p.add_argument("--time", type=float, default=2.0, metavar="SECONDS", help="time budget (2 s)")
             p.add_argument("--limit", type=int, default=10, metavar="N", help="show the N best matches (10)")
             p.add_argument(
@@ -429,7 +447,6 @@ def build_parser() -> argparse.ArgumentParser:
                 help="leave out matches below this confidence (medium)",
             )
         if name == "polarity":
-            p.add_argument("--json", action="store_true", help="print JSON instead of text")
             p.add_argument(
                 "--assume",
                 action="append",
@@ -438,7 +455,6 @@ def build_parser() -> argparse.ArgumentParser:
                 "LOW..HIGH (repeatable)",
             )
         if name == "leverage":
-            p.add_argument("--json", action="store_true", help="print JSON instead of text")
             p.add_argument("--top", type=int, default=20, metavar="N", help="show the N best candidates (20)")
             budget = "time budget for counting loops (10 s)"
             p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help=budget)

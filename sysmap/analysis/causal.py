@@ -11,6 +11,10 @@ Conventions (applied the same way by every analysis):
   start of a run and close no feedback loop, so they are left out unless ``initial=True``.
 - **Parallel links** from one variable to another are one edge: its polarity is theirs if
   they agree, else ``?``; it is delayed if any of them is.
+- **Derived polarity** (``derive=True``): an edge of unknown sign whose effect's equation
+  decides it (:mod:`sysmap.analysis.polarity`) takes the derived ``+`` or ``-``, and is
+  delayed if the equation delays the cause (``SMTH1``, ``DELAY3``...). A polarity the user
+  drew is never replaced; a conditional one stays ``?``.
 
 >>> from sysmap.model import SystemMap
 >>> doc = SystemMap()
@@ -38,12 +42,22 @@ def _sign(polarity: str) -> str:
     return polarity if polarity in ("+", "-") else "?"
 
 
-def causal_graph(doc: SystemMap, *, initial: bool = False) -> nx.DiGraph:
+def causal_graph(
+    doc: SystemMap, *, initial: bool = False, derive: bool = False, assumptions=None
+) -> nx.DiGraph:
     """A :class:`networkx.DiGraph` of ``doc``'s causal structure under the conventions above.
 
     Node attributes: ``name``, ``kind``. Edge attributes: ``sign`` (``+``, ``-`` or ``?``),
     ``delay`` (bool), ``links`` (the ids of the drawn links the edge stands for, possibly
-    none).
+    none), ``derived`` (True when the sign came from the equations). ``assumptions`` go to
+    :func:`sysmap.analysis.polarity.derive_polarities`.
+
+    >>> from sysmap.model import SystemMap
+    >>> doc = SystemMap()
+    >>> x = doc.add_variable("x", equation="5")
+    >>> y = doc.add_variable("y", equation="10 - x")
+    >>> [causal_graph(doc, derive=d).edges[x.id, y.id]["sign"] for d in (False, True)]
+    ['?', '-']
     """
     import networkx as nx
 
@@ -62,5 +76,21 @@ def causal_graph(doc: SystemMap, *, initial: bool = False) -> nx.DiGraph:
             edge["delay"] = edge["delay"] or data["delay"]
             edge["links"] = edge["links"] + links
         else:
-            graph.add_edge(u, v, sign=sign, delay=bool(data["delay"]), links=links)
+            graph.add_edge(u, v, sign=sign, delay=bool(data["delay"]), links=links, derived=False)
+    if derive:
+        _derive_signs(doc, graph, assumptions)
     return graph
+
+
+def _derive_signs(doc: SystemMap, graph: nx.DiGraph, assumptions) -> None:
+    from sysmap.analysis.polarity import derive_polarities
+
+    unknown = [(u, v) for u, v, sign in graph.edges(data="sign") if sign == "?"]
+    if not unknown:
+        return
+    for (u, v), found in derive_polarities(doc, assumptions=assumptions, pairs=unknown).items():
+        if found.sign in ("+", "-"):
+            edge = graph.edges[u, v]
+            edge["sign"] = found.sign
+            edge["derived"] = True
+            edge["delay"] = edge["delay"] or bool(found.delay)

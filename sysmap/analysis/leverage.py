@@ -769,10 +769,16 @@ def _why(
 
 
 def leverage_ranking(
-    doc: SystemMap, *, time_limit: float | None = 10.0, k: int = 3, cancel: Callable[[], bool] | None = None
+    doc: SystemMap,
+    *,
+    graph: nx.DiGraph | None = None,
+    time_limit: float | None = 10.0,
+    k: int = 3,
+    cancel: Callable[[], bool] | None = None,
 ) -> Ranking:
     """Rank the variables and links of ``doc`` as leverage points (see :func:`rank_graph`),
-    under the causal-graph conventions of :mod:`sysmap.analysis.causal`.
+    under the causal-graph conventions of :mod:`sysmap.analysis.causal`; ``graph`` is
+    ``doc``'s causal graph when already built (for instance with derived polarities).
 
     >>> from sysmap.model import SystemMap
     >>> doc = SystemMap()
@@ -785,9 +791,9 @@ def leverage_ranking(
     """
     from sysmap.analysis.causal import causal_graph
 
-    return rank_graph(
-        causal_graph(doc), delaying=delaying_variables(doc), k=k, time_limit=time_limit, cancel=cancel
-    )
+    if graph is None:
+        graph = causal_graph(doc)
+    return rank_graph(graph, delaying=delaying_variables(doc), k=k, time_limit=time_limit, cancel=cancel)
 
 
 def rank_leverage(

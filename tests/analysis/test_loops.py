@@ -281,6 +281,24 @@ def test_loops_command_independent_set_json(capsys):
 def test_world3_loops_command_counts_all_and_shows_the_independent_set(capsys):
     assert main(["loops", str(SHARED / "models" / "wrld3-03.xmile")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].startswith("1,863,803 loops:")
+    assert out[1].startswith("1,863,803 loops:") and "undetermined" in out[1]
+    assert not out[1].startswith("1,863,803 loops: 0 reinforcing")  # polarities from the equations
     assert out[2].startswith("the independent loop set (101 loops")
     assert len(out) == 3 + 101
+
+
+def test_loops_take_their_polarity_from_equations_unless_drawn_only(tmp_path, capsys):
+    from sysmap.io import save
+
+    doc = SystemMap()
+    stock = doc.add_variable("Population", Kind.STOCK, equation="100")
+    births = doc.add_variable("Births", Kind.FLOW, equation="population * 0.03")
+    deaths = doc.add_variable("Deaths", Kind.FLOW, equation="population / 70")
+    doc.attach_flow(births.id, source=None, sink=stock.id)
+    doc.attach_flow(deaths.id, source=stock.id, sink=None)
+    path = tmp_path / "population.xmile"
+    save(doc, path)
+    assert main(["loops", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "2 loops: 1 reinforcing, 1 balancing, 0 undetermined"
+    assert main(["loops", str(path), "--drawn-only"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "2 loops: 0 reinforcing, 0 balancing, 2 undetermined"
