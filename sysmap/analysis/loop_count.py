@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sysmap.analysis.loops import CHECK_EVERY, _unblock, components, strong_part
+from sysmap.analysis.loops import CHECK_EVERY, _unblock, components, predecessors, strong_part
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -170,10 +170,7 @@ def _circuits(succ: dict, check: Callable[[], None]):
     index = {v: i for i, v in enumerate(nodes)}
     out = [sorted((index[w], weight) for w, weight in succ[v].items()) for v in nodes]
     plain = [[w for w, _ in ws] for ws in out]
-    pred: list[list[int]] = [[] for _ in nodes]
-    for v, ws in enumerate(plain):
-        for w in ws:
-            pred[w].append(v)
+    pred = predecessors(plain)
     steps = 0
     for s in range(len(nodes)):
         part = strong_part(s, plain, pred)

@@ -203,10 +203,7 @@ class LoopSearch:
         nodes = component.variables
         index = {n: i for i, n in enumerate(nodes)}
         succ = [sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes]
-        pred: list[list[int]] = [[] for _ in nodes]
-        for v, ws in enumerate(succ):
-            for w in ws:
-                pred[w].append(v)
+        pred = predecessors(succ)
         steps = 0
         for s in range(len(nodes)):
             # the circuits whose smallest vertex is s use only vertices from s on that lie on a
@@ -243,6 +240,15 @@ class LoopSearch:
                     else:
                         for w in later[v]:
                             holds[w].add(v)
+
+
+def predecessors(succ: list[list[int]]) -> list[list[int]]:
+    """The predecessor lists of a graph given by successor lists over vertices 0..n-1."""
+    pred: list[list[int]] = [[] for _ in succ]
+    for v, ws in enumerate(succ):
+        for w in ws:
+            pred[w].append(v)
+    return pred
 
 
 def strong_part(s: int, succ: list[list[int]], pred: list[list[int]]) -> set[int]:
