@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from sysmap.model.names import canonical_name
@@ -32,21 +32,36 @@ CHECK_EVERY = 2048
 
 @dataclass(frozen=True)
 class Loop:
-    """One feedback loop: its variables in order (starting from the first by name), the
-    sign of each link (``signs[i]`` joins ``variables[i]`` to the next), its polarity --
-    ``R`` (reinforcing: an even number of ``-``), ``B`` (balancing: odd) or ``U``
-    (undetermined: a link of unknown or conditional sign) -- and whether a link is delayed."""
+    """One feedback loop: its variables in order (starting from the first by name), its
+    polarity -- ``R`` (reinforcing: an even number of ``-``), ``B`` (balancing: odd) or ``U``
+    (undetermined: a link of unknown or conditional sign) -- and whether a link is delayed.
+
+    ``signs[i]`` is the sign of the link from ``variables[i]`` to the next, and ``links[i]``
+    the ids of the drawn links it stands for; both are looked up when asked for, so that a
+    search can hand out millions of loops cheaply.
+    """
 
     variables: tuple[str, ...]
-    signs: tuple[str, ...]
-    links: tuple[tuple[str, ...], ...]
     polarity: str
     delay: bool
     name: str = ""
+    edges: _Edges | None = field(default=None, compare=False, repr=False)
 
     @property
     def length(self) -> int:
         return len(self.variables)
+
+    def _pairs(self) -> list[tuple]:
+        v = self.variables
+        return list(zip(v, v[1:] + v[:1], strict=True))
+
+    @property
+    def signs(self) -> tuple[str, ...]:
+        return tuple(map(self.edges.sign.__getitem__, self._pairs())) if self.edges else ()
+
+    @property
+    def links(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(map(self.edges.links.__getitem__, self._pairs())) if self.edges else ()
 
 
 @dataclass(frozen=True)
@@ -103,31 +118,36 @@ def make_loop(graph: nx.DiGraph, cycle: list) -> Loop:
 
 
 class _Edges:
-    """The sign, delay and drawn links of a graph's edges, keyed by (cause, effect), so that
-    building a loop costs a few C-level passes rather than a graph lookup per link."""
+    """The sign, delay and drawn links of a graph's edges, keyed by (cause, effect), shared by
+    the loops found in it; ``code`` packs each edge for the search: bit 0 a ``-``, bit 1 an
+    unknown sign, bit 2 a delay."""
 
     def __init__(self, graph: nx.DiGraph, nodes=None):
         edges = graph.edges(nodes, data=True) if nodes is not None else graph.edges(data=True)
         self.sign = {}
         self.links = {}
-        self.delayed = set()
+        self.code = {}
         for u, v, data in edges:
-            self.sign[u, v] = data.get("sign") if data.get("sign") in ("+", "-") else "?"
+            sign = data.get("sign") if data.get("sign") in ("+", "-") else "?"
+            self.sign[u, v] = sign
             self.links[u, v] = tuple(data.get("links", ()))
-            if data.get("delay", False):
-                self.delayed.add((u, v))
+            self.code[u, v] = (sign == "-") | (sign == "?") << 1 | bool(data.get("delay", False)) << 2
 
     def loop(self, cycle: list) -> Loop:
-        pairs = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
-        signs = tuple(map(self.sign.__getitem__, pairs))
-        polarity = "U" if "?" in signs else "B" if signs.count("-") % 2 else "R"
-        return Loop(
-            variables=tuple(cycle),
-            signs=signs,
-            links=tuple(map(self.links.__getitem__, pairs)),
-            polarity=polarity,
-            delay=not self.delayed.isdisjoint(pairs),
-        )
+        code = 0
+        for pair in zip(cycle, cycle[1:] + cycle[:1], strict=True):
+            code = _joined(code, self.code[pair])
+        return self.coded(tuple(cycle), code)
+
+    def coded(self, cycle: tuple, code: int) -> Loop:
+        """The loop through ``cycle`` whose links joined make ``code`` (see :func:`_joined`)."""
+        polarity = "U" if code & 2 else "B" if code & 1 else "R"
+        return Loop(cycle, polarity, bool(code & 4), edges=self)
+
+
+def _joined(code: int, link: int) -> int:
+    """The code of a path extended by a link: signs multiply (parity), unknowns and delays stick."""
+    return (code ^ (link & 1)) | (link & 6)
 
 
 class _Stop(Exception):
@@ -183,26 +203,29 @@ class LoopSearch:
         try:
             for done, component in enumerate(self.components):
                 edges = _Edges(self.graph, component.variables)
-                for cycle in self._cycles(component):
-                    if cycle is None:  # many search steps have passed: time to look around
+                for found in self._cycles(component, edges):
+                    if found is None:  # many search steps have passed: time to look around
                         check(done)
                         continue
                     if self.max_loops is not None and self.found >= self.max_loops:
                         raise _Stop("count")
                     self.found += 1
-                    yield edges.loop(cycle)
+                    yield edges.coded(*found)
                 check(done + 1)
             self.complete = True
         except _Stop as stop:
             self.stopped_by = stop.reason
 
-    def _cycles(self, component: Component) -> Iterator[list | None]:
+    def _cycles(self, component: Component, edges: _Edges) -> Iterator[tuple | None]:
         """Johnson's circuits of one component, each starting at its first variable in the
-        component's order; ``None`` is yielded every :data:`CHECK_EVERY` search steps so
-        that budgets can be checked between loops too."""
+        component's order, as ``(variables, code)`` (see :class:`_Edges`); ``None`` is
+        yielded every :data:`CHECK_EVERY` search steps so that budgets can be checked
+        between loops too."""
         nodes = component.variables
         index = {n: i for i, n in enumerate(nodes)}
         succ = [sorted(index[w] for w in self.graph.successors(n) if w in index) for n in nodes]
+        link_code = [{w: edges.code[n, nodes[w]] for w in succ[v]} for v, n in enumerate(nodes)]
+        take = nodes.__getitem__
         pred = predecessors(succ)
         steps = 0
         for s in range(len(nodes)):
@@ -213,6 +236,7 @@ class LoopSearch:
             blocked = {s}
             holds: defaultdict[int, set[int]] = defaultdict(set)
             path = [s]
+            codes = [0]
             stack = [iter(later[s])]
             closed = [False]
             while stack:
@@ -222,9 +246,13 @@ class LoopSearch:
                     yield None
                 for w in stack[-1]:
                     if w == s:
-                        yield [nodes[i] for i in path]
+                        code = codes[-1]
+                        last = link_code[path[-1]][s]
+                        yield tuple(map(take, path)), (code ^ (last & 1)) | (last & 6)
                         closed[-1] = True
                     elif w not in blocked:
+                        last = link_code[path[-1]][w]
+                        codes.append((codes[-1] ^ (last & 1)) | (last & 6))
                         path.append(w)
                         closed.append(False)
                         stack.append(iter(later[w]))
@@ -232,6 +260,7 @@ class LoopSearch:
                         break
                 else:
                     stack.pop()
+                    codes.pop()
                     v = path.pop()
                     if closed.pop():
                         if closed:
