@@ -20,9 +20,9 @@ variable gets an assumption and an interval, worked out in dependency order:
 - a constant (an equation that is a number) is known by its value, a lookup table by the range
   of its points;
 - any other variable is non-negative when its equation cannot go negative, given its inputs
-  (sympy's assumptions, then interval arithmetic: ``1 - loss`` with ``loss = 0.1`` cannot),
-  negative when it cannot go positive, and real when it evidently can take either sign
-  (``a - b`` of two stocks, ``LN(x)``).
+  (sympy's assumptions, then interval arithmetic: ``1 - loss`` with ``loss = 0.1`` cannot;
+  each branch of an ``IF`` is judged under its own condition), negative when it cannot go
+  positive, and real when it evidently can take either sign (``a - b`` of two stocks, ``LN(x)``).
 
 A non-negative quantity is treated as positive, so that derivatives are judged where they exist
 (a divisor is not zero). The intervals settle signs sympy leaves open. The ``assumptions``
@@ -454,7 +454,7 @@ def _value_info(text: str, names, ranges: tuple, own: str | None) -> tuple[str, 
         check_size(tree)
         value = convert(tree, names)
         low, high = bounds(value, dict(ranges))
-        if value.is_nonnegative or low >= 0:
+        if value.is_nonnegative or low >= 0 or _nonnegative_branches(value):
             return "nonnegative", max(low, 0.0), high
         if value.is_negative or high < 0:
             return "negative", low, min(high, 0.0)
@@ -464,6 +464,15 @@ def _value_info(text: str, names, ranges: tuple, own: str | None) -> tuple[str, 
     except Exception:  # as in _decision
         pass
     return "real", -_INF, _INF
+
+
+def _nonnegative_branches(value) -> bool:
+    """Whether ``value`` is an IF whose branches are each non-negative under their own conditions."""
+    import sympy as sp
+
+    from sysmap.analysis.signs import definite
+
+    return isinstance(value, sp.Piecewise) and definite(value) in ("+", "0")
 
 
 def _shown(text: str) -> str:

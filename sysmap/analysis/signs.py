@@ -12,11 +12,15 @@ assumptions (``is_nonnegative``...), never with ``simplify``. In order:
    *conditional*: its sign on each side of that factor's zero (solved for a symbol when the
    factor is linear in it: ``P < K/2``), or by the branches of an ``IF`` or the x ranges of a
    lookup table. Factoring and solving are tried only on small derivatives with small powers
-   (:data:`MAX_FACTOR_OPS`, :data:`MAX_EXPANDED_POWER`), so a hostile equation cannot hang sympy;
+   (:data:`MAX_FACTOR_OPS`, :data:`MAX_EXPANDED_POWER`), so a hostile equation cannot hang sympy.
+   Each branch of an ``IF`` is judged under the condition it applies in (its own, and not the
+   earlier ones'): where that says ``s > e``, ``s`` becomes ``e`` plus a new positive symbol
+   (:func:`under`), so ``IF x > k THEN x - k ELSE 0`` is never negative;
 3. a cause inside the condition of an ``IF`` gives a step: the comparison moves one way as the
    cause rises (``x > c`` turns true; AND, OR and NOT keep or flip that), and the value jumps by
-   ``then - else``; the step's sign must agree with the branches' own slope. An equality (a
-   switch) or a cause in two parts of a condition makes the link ``?``.
+   ``then - else`` (judged, when undecided, on either side of the threshold, edge included);
+   the step's sign must agree with the branches' own slope. An equality (a switch) or a cause
+   in two parts of a condition makes the link ``?``.
 
 >>> from sysmap.sim.ast import Binary, Name, Num
 >>> from sysmap.analysis.symbolic import Names
@@ -29,6 +33,7 @@ assumptions (``is_nonnegative``...), never with ``simplify``. In order:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -100,12 +105,14 @@ def _mul(a: str, b: str) -> str:
     return "+" if a == b else "-"
 
 
-def definite(expr) -> str | None:
+def definite(expr, *, narrow: bool = True) -> str | None:
     """``+``, ``-`` or ``0`` when sympy's assumptions decide the sign of ``expr``, else ``None``.
+    The branches of an ``IF`` are judged under their conditions too (see :func:`branches`), but
+    not again inside a branch so judged unless ``narrow`` (nested IFs must not cost 2^depth).
 
     >>> x = sp.Symbol("x", positive=True)
-    >>> definite(-2 * x), definite(x - 1)
-    ('-', None)
+    >>> definite(-2 * x), definite(x - 1), definite(sp.Piecewise((x - 1, x > 1), (0, True)))
+    ('-', None, '+')
     """
     if expr is sp.nan or expr.has(sp.zoo, sp.nan):
         return None
@@ -117,7 +124,105 @@ def definite(expr) -> str | None:
         return "-"
     if isinstance(expr, sp.Pow) and expr.exp.is_even and expr.base.is_real:
         return "+"  # an even power, negative or not, where it is defined
+    if isinstance(expr, sp.Piecewise) and narrow:
+        return _agree(definite(v) or _narrowed(v, judged) for v, _, judged in branches(expr))
     return None
+
+
+def _narrowed(value, judged) -> str | None:
+    return definite(judged, narrow=False) if judged is not value else None
+
+
+def _agree(signs) -> str | None:
+    """The one sign that ``signs`` (``+``, ``-``, ``0`` or ``None``) all allow, else ``None``."""
+    signs = set(signs)
+    if None in signs:
+        return None
+    signs.discard("0")
+    if not signs:
+        return "0"
+    return signs.pop() if len(signs) == 1 else None
+
+
+# --- what the condition of a branch implies ------------------------------------------------------
+
+#: At most this many comparisons of a branch's condition (and of earlier ones, negated) are used.
+MAX_BRANCH_COMPARISONS = 8
+#: Branches bigger than this (in sympy operations) are judged without their condition (a chain
+#: of IFs nests each in the one before: narrowing all of them would cost depth^2).
+MAX_BRANCH_OPS = 200
+_REVERSED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+@functools.lru_cache(maxsize=4096)
+def branches(expr, closed: bool = False) -> tuple[tuple[object, object, object], ...]:
+    """``(value, condition, judged)`` for each branch of the Piecewise ``expr``: ``judged`` is the
+    value under the condition the branch applies in (its own, and not any earlier one), by
+    :func:`under` (``closed``: on the condition's boundary too).
+
+    >>> x, k = sp.symbols("x k", real=True)
+    >>> [definite(judged) for _, _, judged in branches(sp.Piecewise((x - k, x > k), (k - x, True)))]
+    ['+', '+']
+    """
+    found, earlier = [], []
+    for value, cond in expr.args:
+        implied = comparisons(cond)
+        for before in reversed(earlier):
+            if len(implied) >= MAX_BRANCH_COMPARISONS:
+                break
+            implied += comparisons(before, negate=True)
+        small = _ops(value, MAX_BRANCH_OPS) <= MAX_BRANCH_OPS
+        found.append((value, cond, under(value, implied, closed=closed) if small else value))
+        earlier.append(cond)
+    return tuple(found)
+
+
+def comparisons(cond, *, negate: bool = False) -> list:
+    """The comparisons (``<``, ``<=``, ``>``, ``>=``) that hold wherever ``cond`` does (with
+    ``negate``: wherever it does not): itself, or each term of an AND (of an OR, negated).
+
+    >>> x, k = sp.symbols("x k", real=True)
+    >>> comparisons(sp.Or(x > k, x < 0), negate=True)
+    [x <= k, x >= 0]
+    """
+    if isinstance(cond, sp.Not):
+        return comparisons(cond.args[0], negate=not negate)
+    if isinstance(cond, sp.core.relational.Relational) and cond.rel_op in _REVERSED:
+        return [cond.negated if negate else cond]
+    if isinstance(cond, sp.Or if negate else sp.And):
+        return [c for arg in cond.args for c in comparisons(arg, negate=negate)]
+    return []
+
+
+def under(value, implied, *, closed: bool = False):
+    """``value`` where the comparisons ``implied`` hold: for one that compares a symbol ``s`` with an
+    expression ``e`` free of it, ``s`` becomes ``e + g`` (``s >= e``) or ``e - g`` (``s <= e``) with
+    ``g`` a new non-negative symbol (positive for ``>`` and ``<`` unless ``closed``). Other
+    comparisons are not used. Only judge signs by the result: it holds new symbols.
+
+    >>> x, k = sp.symbols("x k", real=True)
+    >>> definite(under(x - k, [x > k])), definite(under(x - k, [k > x]))
+    ('+', '-')
+    """
+    done: dict = {}
+    for rel in implied[:MAX_BRANCH_COMPARISONS]:
+        for symbol, replacement in done.items():  # what earlier comparisons gave, in order
+            rel = rel.xreplace({symbol: replacement})
+        if not isinstance(rel, sp.core.relational.Relational) or _ops(rel) > MAX_CONDITION_OPS:
+            continue
+        present = value.free_symbols
+        sides = [(rel.lhs, rel.rhs, rel.rel_op), (rel.rhs, rel.lhs, _REVERSED[rel.rel_op])]
+        usable = [
+            (s, e, op) for s, e, op in sides if s.is_Symbol and s in present and s not in e.free_symbols
+        ]
+        if not usable:
+            continue
+        s, e, op = usable[0]
+        strict = op in ("<", ">") and not closed
+        gap = sp.Dummy("g", positive=True) if strict else sp.Dummy("g", nonnegative=True)
+        done[s] = e + gap if op in (">", ">=") else e - gap
+        value = value.xreplace({s: done[s]})
+    return value
 
 
 # --- where the cause sits -----------------------------------------------------------------------
@@ -270,11 +375,12 @@ def decide(expr, ranges=None) -> Decision:
     )
 
 
-def _ops(expr) -> int:
+def _ops(expr, limit: int = MAX_DERIVATIVE_OPS) -> int:
+    """The number of operations in ``expr``, counted up to just past ``limit``."""
     count = 0
     for _ in sp.preorder_traversal(expr):
         count += 1
-        if count > MAX_DERIVATIVE_OPS:
+        if count > limit:
             break
     return count
 
@@ -283,7 +389,7 @@ def conditional(expr, ranges=None) -> list[tuple[str, object]] | None:
     """``(sign, condition)`` pieces for ``expr`` when its sign turns on one undecided factor
     (factors are judged by assumptions, then by ``ranges``)."""
     if isinstance(expr, sp.Piecewise):
-        pieces = _piecewise(expr)
+        pieces = _piecewise(expr, ranges)
         return _possible(pieces) if pieces else None
     for candidate in _factorings(expr):
         known = "+"
@@ -329,8 +435,11 @@ def _factorings(expr):
             yield together
 
 
-def _piecewise(expr) -> list[tuple[str, object]] | None:
-    signs = [definite(value) for value, _ in expr.args]
+def _piecewise(expr, ranges=None) -> list[tuple[str, object]] | None:
+    signs = [
+        definite(value) or _narrowed(value, judged) or interval_sign(judged, ranges or {})
+        for value, _, judged in branches(expr)
+    ]
     if None in signs:
         return None
     conds = [cond for _, cond in expr.args]
@@ -454,7 +563,7 @@ def interval_sign(expr, ranges) -> str | None:
 
 def _symbol_bounds(sym, ranges):
     key = sym.name.partition("[")[0]
-    if key in ranges:
+    if key in ranges and not isinstance(sym, sp.Dummy):  # a Dummy is never a model's variable
         return ranges[key]
     if sym.is_positive or sym.is_nonnegative:
         return 0.0, _INF
@@ -471,7 +580,17 @@ def _times(a, b):
     return min(products), max(products)
 
 
-def _bounds(expr, ranges, depth):
+def _power_end(base: float, exponent: float) -> float:
+    """``base ^ exponent`` for ``base >= 0``, with the limits at zero and infinity."""
+    if base == 0:
+        return _INF if exponent < 0 else (1.0 if exponent == 0 else 0.0)
+    try:
+        return base**exponent
+    except OverflowError:
+        return _INF
+
+
+def _bounds(expr, ranges, depth, narrow=True):
     if depth > 60:
         return -_INF, _INF
     if expr.is_Number:
@@ -482,16 +601,16 @@ def _bounds(expr, ranges, depth):
     if isinstance(expr, sp.Add):
         lo = hi = 0.0
         for term in expr.args:
-            a, b = _bounds(term, ranges, depth + 1)
+            a, b = _bounds(term, ranges, depth + 1, narrow)
             lo, hi = lo + a, hi + b
         return lo, hi
     if isinstance(expr, sp.Mul):
         result = (1.0, 1.0)
         for factor in expr.args:
-            result = _times(result, _bounds(factor, ranges, depth + 1))
+            result = _times(result, _bounds(factor, ranges, depth + 1, narrow))
         return result
     if isinstance(expr, sp.Pow) and expr.exp.is_Number:
-        lo, hi = _bounds(expr.base, ranges, depth + 1)
+        lo, hi = _bounds(expr.base, ranges, depth + 1, narrow)
         n = float(expr.exp)
         if n == -1 and lo > 0:
             return 1 / hi, (1 / lo if lo else _INF)
@@ -508,26 +627,42 @@ def _bounds(expr, ranges, depth):
             )
             return ends[0], ends[1]
         return -_INF, _INF
+    if isinstance(expr, sp.Pow):
+        lo, hi = _bounds(expr.base, ranges, depth + 1, narrow)
+        if lo >= 0:
+            # b^e rises or falls with each of b and e (the other fixed): its extremes are at corners
+            elo, ehi = _bounds(expr.exp, ranges, depth + 1, narrow)
+            ends = [_power_end(b, e) for b in (lo, hi) for e in (elo, ehi)]
+            return min(ends), max(ends)
     if isinstance(expr, sp.exp):
-        lo, hi = _bounds(expr.args[0], ranges, depth + 1)
+        lo, hi = _bounds(expr.args[0], ranges, depth + 1, narrow)
         return math.exp(min(lo, 700)), math.exp(min(hi, 700))
     if isinstance(expr, sp.log):
-        lo, hi = _bounds(expr.args[0], ranges, depth + 1)
+        lo, hi = _bounds(expr.args[0], ranges, depth + 1, narrow)
         if lo > 0:
             return math.log(lo), math.log(hi) if hi != _INF else _INF
         return -_INF, _INF
     if isinstance(expr, sp.Piecewise):
-        parts = [_bounds(value, ranges, depth + 1) for value, _ in expr.args]
+        parts = [_bounds(value, ranges, depth + 1, narrow) for value, _ in expr.args]
+        if narrow:
+            narrowed = []
+            for (lo, hi), (value, _, judged) in zip(parts, branches(expr), strict=True):
+                if judged is not value:  # under its condition, the branch may be narrower
+                    jlo, jhi = _bounds(judged, ranges, depth + 1, False)
+                    lo, hi = max(lo, jlo), min(hi, jhi)
+                if not lo > hi:  # else the branch never applies, at the ranges known (NaN: keep it)
+                    narrowed.append((lo, hi))
+            parts = narrowed or parts
         return min(p[0] for p in parts), max(p[1] for p in parts)
     if isinstance(expr, Table):
         return expr.profile.low, expr.profile.high
     if isinstance(expr, Monotone) and expr.args:
         if expr.value in ("max", "min"):
-            sub = [_bounds(a, ranges, depth + 1) for a in expr.args]
+            sub = [_bounds(a, ranges, depth + 1, narrow) for a in expr.args]
             pick = max if expr.value == "max" else min
             return pick(s[0] for s in sub), pick(s[1] for s in sub)
         if expr.value == "within":
-            return _bounds(expr.args[0], ranges, depth + 1)
+            return _bounds(expr.args[0], ranges, depth + 1, narrow)
     if expr.is_nonnegative:
         return 0.0, _INF
     if expr.is_nonpositive:
@@ -555,7 +690,11 @@ def link_sign(tree: Node, cause: str, names: Names, ranges=None) -> Decision:
     symbols = converter.symbols.get(cause, [])
     decisions = [decide(sp.diff(expr, sym), ranges) for sym in symbols]
     branch = combine(decisions, "its elements enter with different signs")
-    steps = [_step(tree, node, cause, names, ranges) for node in found.steps]
+    steps = []
+    for node in found.steps:
+        steps.append(_step(tree, node, cause, names, ranges))
+        if steps[-1].sign == "?":
+            break  # the first unknown step decides (see _with_steps)
     if steps:
         branch = _with_steps(branch, steps)
     return Decision(branch.sign, branch.pieces, branch.reason, branch.derivative, found.delay)
@@ -656,6 +795,8 @@ def _step(tree: Node, node: Node, cause: str, names: Names, ranges) -> Decision:
     if moves.sign not in "+-" or moves.pieces:
         return Decision("?", reason="it is in the condition of IF, which it does not move one way")
     jump_sign = decide(jump, ranges)
+    if (jump_sign.sign not in "+-0" or jump_sign.pieces) and parts:
+        jump_sign = _jump_at_threshold(jump, Converter(names).condition(parts[0]), ranges) or jump_sign
     if jump_sign.sign not in "+-0" or jump_sign.pieces:
         return Decision(
             "?", reason="it is in the condition of IF, and which way the value jumps is not known"
@@ -668,3 +809,19 @@ def _step(tree: Node, node: Node, cause: str, names: Names, ranges) -> Decision:
     if (cond.op in ("<", "<=")) != flip:
         sign = _mul(sign, "-")
     return Decision(sign)
+
+
+def _jump_at_threshold(jump, cond, ranges) -> Decision | None:
+    """The sign of ``jump`` (then - else) where ``cond`` turns: that point is on the edge of both
+    sides, so the sign ``jump`` has on either side (edge included) is its sign there; ``+`` on
+    one side and ``-`` on the other make it ``0``."""
+    if _ops(jump, MAX_BRANCH_OPS) > MAX_BRANCH_OPS:
+        return None
+    sides = []
+    for negate in (False, True):
+        judged = under(jump, comparisons(cond, negate=negate), closed=True)
+        sides.append(None if judged is jump else definite(judged) or interval_sign(judged, ranges or {}))
+    known = {side for side in sides if side is not None}
+    if not known:
+        return None
+    return Decision(known.pop() if len(known) == 1 else "0")

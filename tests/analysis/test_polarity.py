@@ -213,6 +213,96 @@ def test_a_cause_in_the_condition_of_if_gives_the_direction_of_the_step():
     assert "which way the value jumps" in polarity(doc, "x", "Unknown jump").reason
 
 
+def world3_land_life():
+    """World3's land life multiplier: after the policy year it blends from one table's value to
+    another's by 0.95 ^ years, before it the first table's value; both tables are positive."""
+    blend = "0.95 ^ ((TIME - policy_year) / one_year)"
+    return model(
+        ("Land yield", "2", STOCK),
+        ("Arable land", "2", STOCK),
+        ("Policy year", "4000"),
+        ("One year", "1"),
+        ("Multiplier 1", "land_yield", table(1.2, 0.6, 0.3)),
+        ("Multiplier 2", "land_yield", table(1.0, 0.9, 0.8)),
+        (
+            "Land life multiplier",
+            f"IF TIME >= policy_year THEN {blend} * multiplier_1 + (1 - {blend}) * multiplier_2"
+            " ELSE multiplier_1",
+        ),
+        ("Life normal", "1000"),
+        ("Average life of land", "life_normal * land_life_multiplier"),
+        ("Erosion", "arable_land / average_life_of_land"),
+    )
+
+
+def test_an_if_branch_is_judged_under_its_own_condition():
+    doc = world3_land_life()
+    # after the policy year 0.95^years is in (0, 1], so the blend of two positive values is positive
+    assert sign(doc, "Multiplier 2", "Land life multiplier") == "+"
+    assert sign(doc, "Life normal", "Average life of land") == "+"
+    erosion = polarity(doc, "Arable land", "Erosion")
+    assert (erosion.sign, erosion.condition) == ("+", None)
+
+
+def test_a_branch_whose_sign_holds_only_under_its_condition():
+    doc = model(
+        ("x", "2", STOCK),
+        ("k", "2", STOCK),
+        ("w", "3"),
+        ("Excess", "IF x > k THEN x - k ELSE 0"),
+        ("Cost", "w * excess"),
+        ("Ramp", "IF TIME > k THEN w * (TIME - k) ELSE 0"),
+        ("Shortfall", "IF k >= x THEN 0 ELSE x - k"),
+    )
+    # the value: x - k is not negative where x > k, so Excess is not, and nor is Cost's slope in w
+    assert sign(doc, "w", "Cost") == "+"
+    # the derivative in w is TIME - k, positive where TIME > k
+    assert sign(doc, "w", "Ramp") == "+"
+    # x raises Excess: the branch rises with it, and the value does not jump where x passes k
+    assert (sign(doc, "x", "Excess"), sign(doc, "k", "Excess")) == ("+", "-")
+    # the second branch holds where the first condition does not: x > k
+    assert (sign(doc, "x", "Shortfall"), sign(doc, "k", "Shortfall")) == ("+", "-")
+
+
+@pytest.mark.parametrize(
+    "excess",
+    [
+        "IF x > 2 * x - k THEN x - k ELSE 0",  # x on both sides: no bound on x follows
+        "IF x > k OR TIME > 5 THEN x - k ELSE 0",  # either may hold: no bound on x follows
+        "IF x <> k THEN x - k ELSE 0",  # not an order: no bound follows
+    ],
+)
+def test_a_condition_that_bounds_no_variable_is_not_used(excess):
+    doc = model(("x", "2", STOCK), ("k", "2", STOCK), ("w", "3"), ("Excess", excess), ("Cost", "w * excess"))
+    assert polarity(doc, "w", "Cost").words == "+ while Excess > 0, − below"
+    assert polarity(doc, "x", "Excess").sign == "?"
+
+
+def test_one_minus_a_power_of_a_fraction_is_not_negative():
+    doc = model(
+        ("t", "1", STOCK),
+        ("w", "3"),
+        ("Remaining", "w * (1 - 0.95 ^ t)"),
+        ("Grown", "w * (1.05 ^ t - 1)"),
+        ("Shrunk", "w * (1 - 1.05 ^ t)"),
+    )
+    assert sign(doc, "w", "Remaining") == "+" and sign(doc, "w", "Grown") == "+"
+    assert sign(doc, "w", "Shrunk") == "-"
+
+
+def test_interval_arithmetic_bounds_powers_with_a_variable_exponent():
+    import sympy as sp
+
+    from sysmap.analysis.signs import bounds
+
+    t, y = sp.Symbol("t", positive=True), sp.Symbol("y", real=True)
+    assert bounds(1 - sp.Float(0.95) ** t, {}) == (0.0, 1.0)
+    assert bounds(sp.Integer(2) ** t, {"t": (1.0, 3.0)}) == (2.0, 8.0)
+    assert bounds(sp.Float(0.5) ** y, {}) == (0.0, float("inf"))
+    assert bounds(sp.Integer(10) ** t, {"t": (0.0, 1e6)}) == (1.0, float("inf"))  # no overflow error
+    assert bounds((-sp.Integer(2)) ** y, {}) == (-float("inf"), float("inf"))
+
+
 def test_a_smooth_passes_its_input_sign_through_a_delay():
     doc = model(("x", "2"), ("t", "3"), ("Smoothed", "SMTH1(x, t)"), ("Lagged", "-DELAY3(x, t)"))
     smoothed = polarity(doc, "x", "Smoothed")
