@@ -107,7 +107,7 @@ from sysmap.analysis.loop_patterns import (
     split,
     story,
 )
-from sysmap.analysis.loops import Loop, LoopSearch, _order_key, make_loop, name_loops
+from sysmap.analysis.loops import Loop, LoopSearch, make_loop, name_loops, order_key
 from sysmap.model.names import display_name
 
 if TYPE_CHECKING:
@@ -492,7 +492,7 @@ class ArchetypeReport:
 
 
 def _rotated(graph, cycle) -> tuple:
-    start = min(range(len(cycle)), key=lambda i: _order_key(graph, cycle[i]))
+    start = min(range(len(cycle)), key=lambda i: order_key(graph, cycle[i]))
     return tuple(cycle[start:]) + tuple(cycle[:start])
 
 
@@ -508,7 +508,7 @@ def short_loops(graph: nx.DiGraph, nodes) -> list[Loop]:
     preds = {n: [p for p in graph.predecessors(n) if p in inside] for n in inside}
     seen: set[tuple] = set()
     found = []
-    for u in sorted(inside, key=lambda n: _order_key(graph, n)):
+    for u in sorted(inside, key=lambda n: order_key(graph, n)):
         # breadth-first backwards from u: towards[w] is the next step on a shortest path w ~> u
         towards = {u: u}
         todo = deque([u])

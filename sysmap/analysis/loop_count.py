@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sysmap.analysis.loops import CHECK_EVERY, _unblock, components, predecessors, strong_part
+from sysmap.analysis.loops import CHECK_EVERY, components, predecessors, strong_part, unblock
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,13 +36,15 @@ Weight = tuple[int, int, int]
 _UNIT = {"+": (1, 0, 0), "-": (0, 1, 0)}
 
 
-def _times(a: Weight, b: Weight) -> Weight:
+def join_weights(a: Weight, b: Weight) -> Weight:
+    """The path counts of paths ``a`` followed by paths ``b``: signs multiply, unknowns stick."""
     p1, m1, u1 = a
     p2, m2, u2 = b
     return (p1 * p2 + m1 * m2, p1 * m2 + m1 * p2, u1 * (p2 + m2 + u2) + (p1 + m1) * u2)
 
 
-def _plus(a: Weight, b: Weight) -> Weight:
+def add_weights(a: Weight, b: Weight) -> Weight:
+    """The path counts of two sets of parallel paths together."""
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
@@ -92,12 +94,12 @@ def _contract(succ: dict, pred: dict, found: list[Weight]) -> None:
         del succ[v], pred[v]
         for u, a in ins:
             for w, b in outs:
-                weight = _times(a, b)
+                weight = join_weights(a, b)
                 if u == w:
                     found.append(weight)  # a loop closed: nothing else can pass through it
                 else:
                     old = succ[u].get(w)
-                    succ[u][w] = weight if old is None else _plus(old, weight)
+                    succ[u][w] = weight if old is None else add_weights(old, weight)
                     pred[w][u] = succ[u][w]
             todo.append(u)
         todo.extend(w for w, _ in outs)
@@ -152,14 +154,14 @@ def count_loops(
                         succ[u][w] = pred[w][u] = weight
             _contract(succ, pred, found)
             for weight in _circuits(succ, functools.partial(check, done)):
-                total = _plus(total, weight)
+                total = add_weights(total, weight)
             check(done + 1)
     except _Stop as stop:
         for weight in found:
-            total = _plus(total, weight)
+            total = add_weights(total, weight)
         return LoopCount(*total, complete=False, stopped_by=stop.reason)
     for weight in found:
-        total = _plus(total, weight)
+        total = add_weights(total, weight)
     return LoopCount(*total)
 
 
@@ -199,13 +201,13 @@ def _circuits(succ: dict, check: Callable[[], None]):
                 for w, weight in stack[-1]:
                     if w not in blocked:
                         path.append(w)
-                        carried.append(_times(carried[-1], weight))
+                        carried.append(join_weights(carried[-1], weight))
                         closed.append(False)
                         stack.append(iter(later[w]))
                         blocked.add(w)
                         back = closing.get(w)
                         if back is not None:
-                            summed = _plus(summed, _times(carried[-1], back))
+                            summed = add_weights(summed, join_weights(carried[-1], back))
                             closed[-1] = True
                         break
                 else:
@@ -215,7 +217,7 @@ def _circuits(succ: dict, check: Callable[[], None]):
                     if closed.pop():
                         if closed:
                             closed[-1] = True
-                        _unblock(v, blocked, holds)
+                        unblock(v, blocked, holds)
                     else:
                         for w, _ in later[v]:
                             holds[w].add(v)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sysmap.analysis.loop_count import LoopCount, Weight, _plus, _times
-from sysmap.analysis.loops import CHECK_EVERY, _unblock, components
+from sysmap.analysis.loop_count import LoopCount, Weight, add_weights, join_weights
+from sysmap.analysis.loops import CHECK_EVERY, components, unblock
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,13 +46,13 @@ class _Stop(Exception):
 
 
 def _scaled(paths: dict, by: Weight) -> dict:
-    return {x: _times(a, by) for x, a in paths.items()}
+    return {x: join_weights(a, by) for x, a in paths.items()}
 
 
 def _add_into(target: dict, paths: dict) -> None:
     for x, a in paths.items():
         old = target.get(x)
-        target[x] = a if old is None else _plus(old, a)
+        target[x] = a if old is None else add_weights(old, a)
 
 
 def _contract(succ: dict, found: list) -> None:
@@ -78,7 +78,7 @@ def _contract(succ: dict, found: list) -> None:
             pred[w].discard(v)
         for u, (a, through_a) in ins:
             for w, (b, through_b) in outs:
-                weight = _times(a, b)
+                weight = join_weights(a, b)
                 through = _scaled(through_a, b)
                 _add_into(through, _scaled(through_b, a))
                 if u == w:
@@ -87,7 +87,7 @@ def _contract(succ: dict, found: list) -> None:
                 old = succ[u].get(w)
                 if old is not None:
                     _add_into(through, old[1])
-                    weight = _plus(old[0], weight)
+                    weight = add_weights(old[0], weight)
                 succ[u][w] = (weight, through)
                 pred[w].add(u)
             todo.append(u)
@@ -138,7 +138,7 @@ def _rests(succ: dict, check: Callable[[], None]) -> tuple[Weight, dict, str | N
                 for w, x, key in stack[-1]:
                     if w not in blocked:
                         path.append(w)
-                        carried.append(_times(carried[-1], x))
+                        carried.append(join_weights(carried[-1], x))
                         below.append(_ZERO)
                         entering.append((x, key))
                         closed.append(False)
@@ -156,22 +156,22 @@ def _rests(succ: dict, check: Callable[[], None]) -> tuple[Weight, dict, str | N
                     if closed.pop():
                         if closed:
                             closed[-1] = True
-                        _unblock(v, blocked, holds)
+                        unblock(v, blocked, holds)
                     else:
                         for w, _, _ in later[v]:
                             holds[w].add(v)
                     if not stack:
-                        total = _plus(total, found)
+                        total = add_weights(total, found)
         except _Stop as stop:
             while stack:
                 found = _leave(levels, rest)
-            return _plus(total, found), rest, stop.reason
+            return add_weights(total, found), rest, stop.reason
     return total, rest, None
 
 
 def _gain(rest: dict, key, weight: Weight) -> None:
     old = rest.get(key)
-    rest[key] = weight if old is None else _plus(old, weight)
+    rest[key] = weight if old is None else add_weights(old, weight)
 
 
 def _leave(levels: tuple, rest: dict) -> Weight:
@@ -184,8 +184,8 @@ def _leave(levels: tuple, rest: dict) -> Weight:
     found = below.pop()
     link = entering.pop()
     if link is not None and found != _ZERO:
-        _gain(rest, link[1], _times(carried[-1], found))
-        below[-1] = _plus(below[-1], _times(link[0], found))
+        _gain(rest, link[1], join_weights(carried[-1], found))
+        below[-1] = add_weights(below[-1], join_weights(link[0], found))
     return found
 
 
@@ -234,7 +234,7 @@ def loop_participation(
                         succ[u][w] = (unit, through)
         _contract(succ, found)
         for weight, through in found:
-            total = _plus(total, weight)
+            total = add_weights(total, weight)
             _add_into(counts, through)
         if stopped is None:
             try:
@@ -243,7 +243,7 @@ def loop_participation(
                 stopped = stop.reason
                 continue
             counted, rest, stopped = _rests(succ, check)
-            total = _plus(total, counted)
+            total = add_weights(total, counted)
             for (u, w), weight in rest.items():
                 _add_into(counts, _scaled(succ[u][w][1], weight))
     variables = {key[1]: c for key, c in counts.items() if key[0] == 0}

@@ -77,7 +77,8 @@ class Component:
         return self.edges - len(self.variables) + 1
 
 
-def _order_key(graph, node) -> tuple:
+def order_key(graph, node) -> tuple:
+    """How variables are ordered for naming and rotating loops: by canonical name, then id."""
     return (canonical_name(str(graph.nodes[node].get("name", node))), str(node))
 
 
@@ -95,7 +96,7 @@ def components(graph: nx.DiGraph) -> list[Component]:
     for nodes in nx.strongly_connected_components(graph):
         sub = graph.subgraph(nodes)
         if len(nodes) > 1 or sub.number_of_edges():
-            ordered = tuple(sorted(nodes, key=lambda n: _order_key(graph, n)))
+            ordered = tuple(sorted(nodes, key=lambda n: order_key(graph, n)))
             found.append(Component(ordered, sub.number_of_edges()))
     found.sort(key=lambda c: (-len(c.variables), c.variables))
     return found
@@ -265,7 +266,7 @@ class LoopSearch:
                     if closed.pop():
                         if closed:
                             closed[-1] = True
-                        _unblock(v, blocked, holds)
+                        unblock(v, blocked, holds)
                     else:
                         for w in later[v]:
                             holds[w].add(v)
@@ -302,7 +303,8 @@ def strong_part(s: int, succ: list[list[int]], pred: list[list[int]]) -> set[int
     return part
 
 
-def _unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
+def unblock(v: int, blocked: set[int], holds: defaultdict[int, set[int]]) -> None:
+    """Johnson's unblocking: free ``v`` and, in turn, the vertices held waiting on it."""
     todo = [v]
     while todo:
         u = todo.pop()
@@ -326,7 +328,7 @@ def name_loops(loops, graph: nx.DiGraph | None = None) -> list[Loop]:
     def names(loop: Loop) -> tuple:
         if graph is None:
             return tuple(loop.variables)
-        return tuple(_order_key(graph, v) for v in loop.variables)
+        return tuple(order_key(graph, v) for v in loop.variables)
 
     ordered = sorted(loops, key=lambda loop: (loop.length, names(loop)))
     counts: dict[str, int] = defaultdict(int)
@@ -367,7 +369,7 @@ def loops_through(
     part = _component_of(graph, start)
     if end not in part:
         return
-    order = {n: i for i, n in enumerate(sorted(part, key=lambda n: _order_key(graph, n)))}
+    order = {n: i for i, n in enumerate(sorted(part, key=lambda n: order_key(graph, n)))}
     found = 0
 
     def loop_from(path: list) -> Loop:
