@@ -122,17 +122,20 @@ def check_map(path: str) -> list[str]:
 
     Reading problems (with their line), then, per variable: untranslated ``???``
     equations and calls to unknown functions (found while reading), names an equation
-    uses that match no variable, links drawn against the equations, and equations that
-    do not parse (with the column).
+    uses that match no variable, links drawn against the equations, equations that
+    do not parse (with the column), and units that do not match (never fatal: such a
+    model still simulates).
     """
     from sysmap.io import load_with_warnings
     from sysmap.model import link_discrepancies
+    from sysmap.sim.units import check_units
 
     doc, problems = load_with_warnings(path)
     for item in link_discrepancies(doc):
         problems.append(f"{path}: {item.message}")
     problems.extend(_equation_syntax_problems(doc, path))
     problems.extend(_polarity_problems(doc, path))
+    problems.extend(f"{path}: {problem}" for problem in check_units(doc))
     return problems
 
 
@@ -389,6 +392,94 @@ def cmd_leverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assignment(text: str, flag: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise SysmapError(f'{flag} takes NAME=VALUE, not "{text}"')
+    return name.strip(), value.strip()
+
+
+def simulation_overrides(args: argparse.Namespace, runs: int, seed) -> dict:
+    """The values ``--set`` and ``--vary`` give, by variable name (``--vary`` sampled ``runs`` times)."""
+    import numpy as np
+
+    from sysmap.sim.ensemble import parse_distribution
+
+    overrides: dict = {}
+    for text in args.set or ():
+        name, value = _assignment(text, "--set")
+        try:
+            overrides[name] = float(value)
+        except ValueError:
+            raise SysmapError(f'--set {name}: "{value}" is not a number') from None
+    rng = np.random.default_rng(seed)
+    for text in args.vary or ():
+        name, value = _assignment(text, "--vary")
+        overrides[name] = parse_distribution(value).sample(runs, rng)
+    return overrides
+
+
+def _sampled_rows(n: int, most: int = 21) -> list[int]:
+    if n <= most:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Simulate a stock-and-flow model: a table of the stocks, a CSV of everything, or JSON."""
+    from sysmap.sim import compile_model
+    from sysmap.sim.ensemble import bands
+
+    if args.runs < 1:
+        raise SysmapError("--runs must be at least 1")
+    if args.vary and args.runs < 2:
+        raise SysmapError("--vary needs --runs N with N of at least 2")
+    model = compile_model(_load(args.file))
+    overrides = simulation_overrides(args, args.runs, args.seed)
+    results = model.run(method=args.method, overrides=overrides, runs=args.runs, seed=args.seed)
+    shown = model.stock_names or results.names[:8]
+    if args.csv:
+        results.to_csv(args.csv)
+    if args.json:
+        data: dict = {"file": args.file, "runs": args.runs, "times": results.times.tolist()}
+        if args.runs == 1:
+            data["variables"] = {name: results.data[:, i].tolist() for i, name in enumerate(results.names)}
+        else:
+            data["stocks"] = {
+                name: {k: v.tolist() for k, v in bands(results[name]).items()} for name in shown
+            }
+        print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=True))
+        return 0
+    if args.csv:
+        print(f"wrote {len(results.times)} times x {len(results.names)} variables to {args.csv}")
+        return 0
+    columns = shown[:8]
+    rows = _sampled_rows(len(results.times))
+    if args.runs == 1:
+        header = ["time", *columns]
+        table = [[_num(results.times[r]), *(f"{results[c][r]:.6g}" for c in columns)] for r in rows]
+    else:
+        header = ["time"] + [f"{c} {part}" for c in columns for part in ("mean", "5%", "95%")]
+        stats = {c: bands(results[c]) for c in columns}
+        table = [
+            [_num(results.times[r])]
+            + [f"{stats[c][k][r]:.6g}" for c in columns for k in ("mean", "p5", "p95")]
+            for r in rows
+        ]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    for row in table:
+        print("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
+    notes = []
+    if len(rows) < len(results.times):
+        notes.append(f"{len(rows)} of {len(results.times)} saved times shown")
+    if len(shown) > len(columns):
+        notes.append(f"{len(columns)} of {len(shown)} stocks shown")
+    if notes:
+        print(f"({'; '.join(notes)}; --csv OUT writes everything)")
+    return 0
+
+
 COMMANDS = {
     "open": (cmd_open, "open a map in the desktop application (the default)"),
     "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
@@ -404,6 +495,10 @@ COMMANDS = {
         "derive each link's polarity from the equations (+, −, conditional) and compare it with the drawing",
     ),
     "archetypes": (cmd_archetypes, "find system archetypes (fixes that fail, limits to growth...) in a map"),
+    "simulate": (
+        cmd_simulate,
+        "simulate a stock-and-flow model: print the stocks, or write every variable to CSV or JSON",
+    ),
     "leverage": (
         cmd_leverage,
         "rank variables and links as leverage points, with Meadows' place to intervene and why",
@@ -458,6 +553,20 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--top", type=int, default=20, metavar="N", help="show the N best candidates (20)")
             budget = "time budget for counting loops (10 s)"
             p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help=budget)
+        if name == "simulate":
+            p.add_argument("--csv", metavar="OUT", help="write every variable at every saved time to OUT")
+            p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+            p.add_argument("--set", action="append", metavar="NAME=VALUE", help="give a variable a value")
+            methods = ("euler", "rk4", "rk2")
+            p.add_argument("--method", choices=methods, help="integration (default: the model's)")
+            p.add_argument("--runs", type=int, default=1, metavar="N", help="run an ensemble of N runs")
+            p.add_argument(
+                "--vary",
+                action="append",
+                metavar="NAME=DIST",
+                help="draw NAME per run from uniform(a,b), normal(mu,sigma) or triangular(a,mode,b)",
+            )
+            p.add_argument("--seed", type=int, metavar="N", help="seed random numbers (repeatable runs)")
         if name == "loops":
             p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help="time budget (10 s)")
             p.add_argument("--max-loops", type=int, default=100_000, metavar="N", help="count budget")

@@ -1,0 +1,385 @@
+"""Compile a document once into Python functions that evaluate a whole time step.
+
+:func:`compile_model` flattens the document (:mod:`sysmap.sim.flatten`), turns each cell's
+equation into an expression (:mod:`sysmap.sim.codegen`), orders the cells by their
+dependencies (networkx; a cycle without a stock is an algebraic loop, reported by name) and
+writes one Python module per flavour (scalar floats, or numpy arrays over runs):
+
+- ``_make(O, _R, _DT, _T0, _T1, _P)`` computes the constants once per run (``O`` holds the
+  overrides by cell) and returns the three closures below;
+- ``_init(S)`` fills the state vector ``S`` with the initial stocks, in initialisation order;
+- ``_eval(S, T, D, OUT, B)`` computes every time-varying cell in dependency order from the
+  state ``S`` at time ``T``, writes the stocks' rates to ``D``, the cells to ``OUT`` when
+  saving, and -- at a step boundary ``B`` -- the values ``PREVIOUS`` and ``DELAY`` remember;
+- ``_commit()`` makes those remembered values current for the next step.
+
+The source is built from the parsed trees only (see :mod:`sysmap.sim.codegen` for why no
+file text can reach it), compiled with :func:`compile` once, and reused by every run.
+
+>>> from sysmap.model import SystemMap, Kind
+>>> doc = SystemMap()
+>>> tub = doc.add_variable("Water", kind=Kind.STOCK, equation="100")
+>>> drain = doc.add_variable("Drain", kind=Kind.FLOW, equation="Water / 10")
+>>> doc.attach_flow(drain.id, source=tub.id, sink=None)
+>>> model = compile_model(doc)
+>>> round(float(model.run()["water"][-1]), 3)  # 100 * 0.9 ** 100
+0.003
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from sysmap.model.elements import Kind
+from sysmap.sim.codegen import Program, emit_program
+from sysmap.sim.errors import SimulationError
+from sysmap.sim.flatten import FlatModel, flatten
+from sysmap.sim.functions import namespace
+from sysmap.sim.integrate import Schedule, integrate
+from sysmap.sim.results import Results, result_key
+from sysmap.sim.semantics import Semantics, semantics_for
+
+#: Cycles listed in an algebraic loop message, at most.
+_CYCLE_SHOWN = 8
+
+
+@dataclass
+class Variant:
+    """One flavour of compiled code: scalar or vector, with some cells fixed by overrides."""
+
+    program: Program
+    make: object
+    statics: list[int]
+    dynamic: list[int]
+    source: str
+
+
+class CompiledModel:
+    """A model compiled once and run many times (see :meth:`run`)."""
+
+    def __init__(self, doc):
+        self.specs = doc.sim_specs
+        problem = self.specs.problem()
+        if problem:
+            raise SimulationError(f"cannot simulate: {problem}")
+        self.semantics: Semantics = semantics_for(doc.origin)
+        self.flat: FlatModel = flatten(doc)
+        self.names = [cell.name for cell in self.flat.cells]
+        #: the display names of the stocks (array elements one by one)
+        self.stock_names = [cell.name for cell in self.flat.cells if cell.kind == Kind.STOCK]
+        self._keys: dict[str, list[int]] = {}
+        for cell in self.flat.cells:
+            self._keys.setdefault(result_key(cell.name), []).append(cell.index)
+            self._keys.setdefault(result_key(cell.key), []).append(cell.index)
+            if cell.elements:  # the whole array, by its name alone
+                self._keys.setdefault(result_key(cell.var.name), []).append(cell.index)
+        self._variants: dict[tuple[bool, frozenset], Variant] = {}
+        self._variant(False, frozenset())  # find every problem now, not at the first run
+        self.program = self._variant(False, frozenset()).program
+
+    # -- code ----------------------------------------------------------------------------------
+
+    def _variant(self, vector: bool, fixed: frozenset) -> Variant:
+        key = (vector, fixed)
+        if key not in self._variants:
+            self._variants[key] = _build(self.flat, self.semantics, vector, fixed)
+        return self._variants[key]
+
+    def source(self, vector: bool = False) -> str:
+        """The generated Python source (for the curious and for tests)."""
+        return self._variant(vector, frozenset()).source
+
+    # -- running -------------------------------------------------------------------------------
+
+    def cells_named(self, name: str) -> list[int]:
+        """The cells a name stands for (one, or every element of an array); any XMILE spelling."""
+        found = self._keys.get(result_key(name))
+        if not found:
+            raise SimulationError(f'the model has no variable named "{name}"')
+        return list(dict.fromkeys(found))
+
+    def run(
+        self, method: str | None = None, overrides: dict | None = None, runs: int = 1, seed=None
+    ) -> Results:
+        """Simulate; returns :class:`~sysmap.sim.results.Results` at the save times.
+
+        ``method`` is ``"euler"``, ``"rk4"`` or ``"rk2"`` (default: the model's, see
+        :mod:`sysmap.sim.semantics`). ``overrides`` maps variable names (any spelling; an
+        array's name sets every element) to a number, or to an array of ``runs`` numbers, one
+        per run; a stock's override is its initial value. ``runs`` > 1 runs an ensemble,
+        vectorised; ``seed`` makes random functions repeatable.
+        """
+        if not isinstance(runs, int) or runs < 1:
+            raise SimulationError("runs must be a whole number of at least 1")
+        method = self._method(method)
+        values: dict[int, object] = {}
+        for name, value in (overrides or {}).items():
+            number = _override_value(name, value, runs)
+            for index in self.cells_named(str(name)):
+                values[index] = number
+        base = self._variant(False, frozenset())
+        dynamic = frozenset(i for i in values if i in base.dynamic and self.flat.cells[i].kind != Kind.STOCK)
+        schedule = Schedule.of(self.specs)
+        rng = np.random.default_rng(seed)
+        if runs == 1 and not any(isinstance(v, np.ndarray) for v in values.values()):
+            variant = self._variant(False, dynamic)
+            try:
+                data = integrate(variant, schedule, method, values, rng, None)
+            except (ArithmeticError, ValueError):
+                pass  # a division by zero, a domain error: redo it with IEEE semantics
+            else:
+                return self._results(schedule, data)
+            rng = np.random.default_rng(seed)
+        variant = self._variant(True, dynamic)
+        with np.errstate(all="ignore"):
+            data = integrate(variant, schedule, method, values, rng, runs)
+        if runs == 1:
+            data = data[:, :, 0]
+        return self._results(schedule, data)
+
+    def _results(self, schedule: Schedule, data: np.ndarray) -> Results:
+        specs = self.specs
+        constants = {
+            "initial time": specs.start,
+            "final time": specs.stop,
+            "time step": specs.dt,
+            "saveper": specs.save_interval or specs.dt,
+        }
+        return Results(schedule.save_times(), self.names, data, self._keys, constants)
+
+    def _method(self, method: str | None) -> str:
+        if method is None:
+            return self.semantics.method(self.specs.method)
+        chosen = method.strip().lower()
+        if chosen not in ("euler", "rk4", "rk2"):
+            raise SimulationError(f'unknown integration method "{method}" (use euler, rk4 or rk2)')
+        return chosen
+
+
+def _override_value(name, value, runs: int):
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise SimulationError(f'the value given for "{name}" is not a number') from None
+    if array.ndim == 0:
+        return float(array)
+    if array.shape != (runs,):
+        raise SimulationError(f'"{name}" is given {array.size} values for {runs} runs')
+    return array if runs > 1 else float(array[0])
+
+
+def compile_model(doc) -> CompiledModel:
+    """Compile ``doc`` (a :class:`~sysmap.model.SystemMap`) for simulation.
+
+    Raises :class:`SimulationError` naming the variable for an equation that does not parse,
+    an unknown variable or function, an algebraic loop (naming its cycle), or a feature the
+    simulator does not support.
+    """
+    try:
+        return CompiledModel(doc)
+    except RecursionError:
+        raise SimulationError("the model's equations nest too deeply to compile") from None
+    except MemoryError:
+        raise SimulationError("the model is too large to compile") from None
+
+
+def simulate(doc_or_path, **run_kwargs) -> Results:
+    """Load (when given a path), compile and run a model; ``run_kwargs`` go to :meth:`CompiledModel.run`.
+
+    >>> from sysmap.model import SystemMap, Kind
+    >>> doc = SystemMap()
+    >>> _ = doc.add_variable("x", kind=Kind.AUX, equation="TIME * 2")
+    >>> simulate(doc)["x"][:3].tolist()
+    [0.0, 2.0, 4.0]
+    """
+    doc = doc_or_path
+    if isinstance(doc_or_path, str | os.PathLike):
+        from sysmap.io import load
+
+        doc = load(doc_or_path)
+    return compile_model(doc).run(**run_kwargs)
+
+
+# -- building the code ----------------------------------------------------------------------------
+
+
+def _cycle_message(graph: nx.DiGraph, flat: FlatModel, what: str) -> SimulationError:
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:  # pragma: no cover - only called on cyclic graphs
+        return SimulationError(what)
+    names = []
+    for source, _target in cycle:
+        node = source
+        if isinstance(node, tuple):
+            node = node[1] if node[0] == "c" else None
+        names.append(flat.cells[node].name if isinstance(node, int) else "(a hidden stock)")
+    names.append(names[0])
+    shown = " -> ".join(names[: _CYCLE_SHOWN + 1]) + (" -> ..." if len(names) > _CYCLE_SHOWN + 1 else "")
+    return SimulationError(f"{what}: {shown}", variable=names[0])
+
+
+def _build(flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset) -> Variant:
+    p = emit_program(flat, semantics, vector, fixed)
+    cells = flat.cells
+    n = len(cells)
+    is_stock = [c.kind == Kind.STOCK for c in cells]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(i for i in range(n) if not is_stock[i])
+    for i in range(n):
+        if is_stock[i] or i in fixed:
+            continue
+        for kind, j in p.refs[i]:
+            if kind == "c" and not is_stock[j]:
+                graph.add_edge(j, i)
+    # A flow limited by a non-negative stock reads the stock's other flows, unless that makes
+    # the flows depend on each other in a loop: then the limit leaves that flow out.
+    skips: dict[int, set] = {}
+    for i, clamp in p.clamps.items():
+        skip = skips.setdefault(i, set())
+        for _, j in sorted(r for r in clamp.refs() if r[0] == "c"):
+            if i in fixed or (graph.has_node(j) and graph.has_node(i) and nx.has_path(graph, i, j)):
+                skip.add(j)
+            else:
+                graph.add_edge(j, i)
+    clamps = {i: clamp.statement(i, vector, skips[i]) for i, clamp in p.clamps.items() if i not in fixed}
+
+    def refs_now(i: int) -> set:
+        clamp = p.clamps.get(i)
+        return p.refs[i] if clamp is None or i in fixed else p.refs[i] | clamp.refs(skips[i])
+
+    try:
+        order = list(nx.lexicographical_topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        raise _cycle_message(
+            graph, flat, "algebraic loop (the equations depend on each other with no stock between)"
+        ) from None
+    static = set()
+    for i in order:
+        if i in fixed:
+            static.add(i)
+            continue
+        refs = refs_now(i)
+        if p.timed[i] or any(kind != "c" for kind, _ in refs):
+            continue
+        if all(j in static for _, j in refs):
+            static.add(i)
+    statics = [i for i in order if i in static]
+    dynamic = [i for i in order if i not in static]
+
+    # initialisation: stocks (model and hidden) and memories, after what their initial values read
+    n_user = len(p.stock_of)
+    stock_cell = {k: i for i, k in p.stock_of.items()}
+    init_graph = nx.DiGraph()
+
+    def init_refs(node) -> set:
+        kind, j = node
+        if kind == "c":
+            return p.initials[j][1] if j in p.initials else refs_now(j)
+        if kind == "s":
+            return p.refs[stock_cell[j]] if j < n_user else p.hidden[j - n_user].init_refs
+        return p.memories[j].init_refs
+
+    roots = [("s", k) for k in range(p.n_stocks)] + [("m", j) for j in range(len(p.memories))]
+    todo = list(roots)
+    init_graph.add_nodes_from(roots)
+    while todo:
+        node = todo.pop()
+        for ref in init_refs(node):
+            if ref[0] == "c" and (ref[1] in static or is_stock[ref[1]]):
+                if is_stock[ref[1]]:
+                    ref = ("s", p.stock_of[ref[1]])
+                else:
+                    continue
+            if ref not in init_graph:
+                todo.append(ref)
+            init_graph.add_edge(ref, node)
+    try:
+        init_order = list(nx.lexicographical_topological_sort(init_graph, key=str))
+    except nx.NetworkXUnfeasible:
+        raise _cycle_message(init_graph, flat, "initial values depend on each other in a loop") from None
+
+    source = _write(p, clamps, statics, dynamic, init_order, stock_cell, n_user)
+    try:
+        code = compile(source, "<sysmap model>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        raise SimulationError("the model's equations are too large or deep to compile") from None
+    ns = namespace(vector)
+    for j, table in enumerate(p.tables):
+        ns[f"_t{j}"] = table.vector if vector else table.scalar
+    exec(code, ns)
+    return Variant(p, ns["_make"], statics, dynamic, source)
+
+
+def _write(p: Program, clamps: dict, statics, dynamic, init_order, stock_cell, n_user: int) -> str:
+    lines = ["def _make(O, _R, _DT, _T0, _T1, _P):"]
+    add = lines.append
+    for i in statics:
+        add(
+            f"    c{i} = O[{i}] if {i} in O else {p.exprs[i]}"
+            if f"O[{i}]" != p.exprs[i]
+            else f"    c{i} = O[{i}]"
+        )
+        if clamps.get(i):
+            add(f"    {clamps[i]}")
+    n_mem = len(p.memories)
+    add(f"    _M = [0.0] * {n_mem}")
+    add(f"    _MN = [0.0] * {n_mem}")
+    for q in range(len(p.pipes)):
+        add(f"    _p{q} = _P[{q}].read")
+        add(f"    _w{q} = _P[{q}].push")
+    add("    def _init(S):")
+    add("        T = _T0")
+    for kind, j in init_order:
+        if kind == "c" and j in p.initials:
+            add(f"        c{j} = {p.initials[j][0]}")
+        elif kind == "c":
+            add(f"        c{j} = {p.exprs[j]}")
+            if clamps.get(j):
+                add(f"        {clamps[j]}")
+        elif kind == "s":
+            if j < n_user:
+                i = stock_cell[j]
+                add(f"        s{j} = O[{i}] if {i} in O else {p.exprs[i]}")
+            else:
+                add(f"        s{j} = {p.hidden[j - n_user].init}")
+            add(f"        S[{j}] = s{j}")
+        else:
+            add(f"        m{j} = {p.memories[j].init}")
+            add(f"        _M[{j}] = m{j}")
+            add(f"        _MN[{j}] = m{j}")
+    add("        return S")
+    add("    def _eval(S, T, D, OUT, B):")
+    n_stocks = p.n_stocks
+    if n_stocks:
+        add(f"        {', '.join(f's{k}' for k in range(n_stocks))}, = S")
+    if n_mem:
+        add(f"        {', '.join(f'm{j}' for j in range(n_mem))}, = _M")
+    for i in dynamic:
+        add(f"        c{i} = {p.exprs[i]}")
+        if clamps.get(i):
+            add(f"        {clamps[i]}")
+    for k in range(n_stocks):
+        rate = p.rates[k] if k < n_user else p.hidden[k - n_user].rate
+        add(f"        D[{k}] = {rate}")
+    saved = [(i, f"c{i}") for i in dynamic] + [(i, f"s{k}") for i, k in p.stock_of.items()]
+    if saved:
+        add("        if OUT is not None:")
+        for i, symbol in saved:
+            add(f"            OUT[{i}] = {symbol}")
+    updates = [(j, m.update) for j, m in enumerate(p.memories) if m.update is not None]
+    if updates or p.pipes:
+        add("        if B:")
+        for j, update in updates:
+            add(f"            _MN[{j}] = {update}")
+        for q, pipe in enumerate(p.pipes):
+            add(f"            _w{q}({pipe.input})")
+    add("        return D")
+    add("    def _commit():")
+    add("        _M[:] = _MN")
+    add(f"    return _init, _eval, _commit, ({''.join(f'c{i}, ' for i in statics)})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,373 @@
+"""The run-time library of generated code: builtins that are more than one operator.
+
+Generated code sees only the names in :func:`namespace` (no Python builtins), in one of two
+flavours: ``vector`` works on numpy arrays of shape ``(runs,)`` (ensembles, and any run that
+meets an infinity or a NaN), ``scalar`` on Python floats (a single run, several times faster;
+it raises on division by zero and domain errors, and the run is then repeated in vector form,
+whose IEEE semantics give ``inf``/``nan`` instead).
+
+>>> lookup = Table((0.0, 1.0, 2.0), (0.0, 10.0, 40.0), "continuous")
+>>> lookup.scalar(1.5), lookup.scalar(5.0)
+(25.0, 40.0)
+>>> float(floored_mod(-7.0, 3.0)), float(truncated_mod(-7.0, 3.0))
+(2.0, -1.0)
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+import numpy as np
+
+#: Times closer than this fraction of DT count as equal (``t`` is ``start + k * dt``, so
+#: 0.1 * 3 is 0.30000000000000004).
+TIME_EPSILON = 1e-6
+
+
+class Table:
+    """A graphical function: ``continuous`` (linear, flat beyond the ends), ``extrapolate``
+    (linear, extended beyond the ends) or ``discrete`` (a step at each point)."""
+
+    def __init__(self, xs, ys, kind: str = "continuous"):
+        order = sorted(range(len(xs)), key=lambda i: xs[i])
+        self.xs = [float(xs[i]) for i in order]
+        self.ys = [float(ys[i]) for i in order]
+        self.kind = kind
+        self._xa = np.asarray(self.xs)
+        self._ya = np.asarray(self.ys)
+
+    def scalar(self, x: float) -> float:
+        xs, ys = self.xs, self.ys
+        if x != x:
+            return x
+        if self.kind == "discrete":
+            i = bisect.bisect_right(xs, x) - 1
+            return ys[max(i, 0)]
+        if x <= xs[0]:
+            if self.kind == "extrapolate" and len(xs) > 1 and x < xs[0]:
+                return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
+            return ys[0]
+        if x >= xs[-1]:
+            if self.kind == "extrapolate" and len(xs) > 1 and x > xs[-1]:
+                return ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+            return ys[-1]
+        i = bisect.bisect_right(xs, x)
+        x0, x1 = xs[i - 1], xs[i]
+        if x1 == x0:
+            return ys[i]
+        return ys[i - 1] + (x - x0) * (ys[i] - ys[i - 1]) / (x1 - x0)
+
+    def vector(self, x):
+        x = np.asarray(x, dtype=float)
+        xs, ys = self._xa, self._ya
+        if self.kind == "discrete":
+            i = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, len(xs) - 1)
+            return np.where(np.isnan(x), x, ys[i])
+        y = np.interp(x, xs, ys)
+        if self.kind == "extrapolate" and len(xs) > 1:
+            lo = ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
+            hi = ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+            y = np.where(x < xs[0], lo, np.where(x > xs[-1], hi, y))
+        return y
+
+
+class Pipe:
+    """The input history of a pipeline DELAY: one value per time step, read back ``delay`` later."""
+
+    def __init__(self, start: float, dt: float):
+        self.start = start
+        self.dt = dt
+        self.values: list = []
+
+    def push(self, value) -> None:
+        self.values.append(value)
+
+    def read(self, when, initial):
+        """The input at time ``when``, or ``initial`` before the first step was recorded."""
+        if np.ndim(when) == 0:
+            k = math.floor((when - self.start) / self.dt + TIME_EPSILON)
+            if k < 0 or not self.values:
+                return initial
+            return self.values[min(k, len(self.values) - 1)]
+        when = np.asarray(when, dtype=float)  # delay times that differ between runs
+        if not self.values:
+            return initial + 0.0 * when
+        k = np.floor((when - self.start) / self.dt + TIME_EPSILON).astype(int)
+        history = np.stack(np.broadcast_arrays(*self.values, when))[:-1]
+        picked = history[np.clip(k, 0, len(self.values) - 1), np.arange(when.shape[0])]
+        return np.where(k < 0, initial, picked)
+
+
+# -- time functions ------------------------------------------------------------------------------
+
+
+def pulse_scalar(t, dt, magnitude, first, interval=0.0):
+    """XMILE PULSE: ``magnitude / DT`` during the time step starting at ``first`` (and every
+    ``interval`` after it when ``interval > 0``), else 0."""
+    eps = dt * TIME_EPSILON
+    if t + eps < first:
+        return 0.0
+    if interval > 0:
+        phase = math.fmod(t - first + eps, interval)
+        return magnitude / dt if phase < dt else 0.0
+    return magnitude / dt if t - first + eps < dt else 0.0
+
+
+def pulse_vector(t, dt, magnitude, first, interval=0.0):
+    eps = dt * TIME_EPSILON
+    first = np.asarray(first, dtype=float)
+    interval = np.asarray(interval, dtype=float)
+    since = t - first + eps
+    with np.errstate(all="ignore"):
+        phase = np.where(interval > 0, np.fmod(since, np.where(interval > 0, interval, 1.0)), since)
+    on = (since >= 0) & (phase < dt)
+    return np.where(on, np.divide(magnitude, dt), 0.0)
+
+
+def step_scalar(t, dt, height, start):
+    return height if t + dt * TIME_EPSILON >= start else 0.0
+
+
+def step_vector(t, dt, height, start):
+    return np.where(t + dt * TIME_EPSILON >= np.asarray(start), height, 0.0)
+
+
+def ramp_scalar(t, dt, slope, start, end=math.inf):
+    if t <= start:
+        return 0.0
+    return slope * (min(t, end) - start)
+
+
+def ramp_vector(t, dt, slope, start, end=math.inf):
+    return np.where(t > start, np.multiply(slope, np.minimum(t, end) - start), 0.0)
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+
+
+def floored_mod(a, b):
+    """``a MOD b`` with the sign of ``b`` (XMILE, Stella)."""
+    return np.mod(a, b)
+
+
+def truncated_mod(a, b):
+    """``a MOD b`` with the sign of ``a`` (Vensim's MODULO)."""
+    return np.fmod(a, b)
+
+
+def floored_mod_scalar(a, b):
+    return a - b * math.floor(a / b)
+
+
+def truncated_mod_scalar(a, b):
+    return math.fmod(a, b)
+
+
+def where(cond, a, b):
+    return np.where(cond != 0, a, b)
+
+
+def safediv_vector(a, b, default=0.0):
+    with np.errstate(all="ignore"):
+        return np.where(np.asarray(b) != 0, np.divide(a, np.where(np.asarray(b) != 0, b, 1.0)), default)
+
+
+def safediv_scalar(a, b, default=0.0):
+    return a / b if b != 0 else default
+
+
+def round_half_up(x):
+    return np.floor(np.add(x, 0.5))
+
+
+def round_scalar(x):
+    return float(math.floor(x + 0.5))
+
+
+def sign_scalar(x):
+    return float((x > 0) - (x < 0))
+
+
+def pick_scalar(values, index):
+    """``values[index]`` for a 1-based index computed at run time."""
+    i = int(index) - 1
+    if i < 0 or i >= len(values):
+        raise ArithmeticError("subscript out of range")
+    return values[i]
+
+
+def pick_vector(values, index):
+    i = np.asarray(index, dtype=float) - 1
+    i = np.where(np.isfinite(i), i, -1).astype(int)
+    stacked = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values], i)
+    choices, i = stacked[:-1], stacked[-1]
+    ok = (i >= 0) & (i < len(values))
+    picked = np.choose(np.clip(i, 0, len(values) - 1), choices)
+    return np.where(ok, picked, np.nan)
+
+
+def stddev_vector(*values):
+    stacked = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values])
+    return np.std(np.stack(stacked), axis=0)
+
+
+def stddev_scalar(*values):
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def vmin_vector(*values):
+    out = values[0]
+    for v in values[1:]:
+        out = np.minimum(out, v)
+    return out
+
+
+def vmax_vector(*values):
+    out = values[0]
+    for v in values[1:]:
+        out = np.maximum(out, v)
+    return out
+
+
+def rank_vector(values, position, descending=False):
+    """The rank (1-based) of ``values[position]`` among ``values`` (ascending unless asked)."""
+    stacked = np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values]))
+    order = np.argsort(-stacked if descending else stacked, axis=0, kind="stable")
+    ranks = np.argsort(order, axis=0, kind="stable") + 1
+    return ranks[position].astype(float)
+
+
+def rank_scalar(values, position, descending=False):
+    order = sorted(range(len(values)), key=lambda i: -values[i] if descending else values[i])
+    return float(order.index(position) + 1)
+
+
+# -- random numbers ------------------------------------------------------------------------------
+
+
+class Random:
+    """The random draws of one run (or ensemble): ``n`` values per call when vectorised."""
+
+    def __init__(self, rng: np.random.Generator, n: int | None):
+        self.rng = rng
+        self.n = n
+
+    def _out(self, value):
+        return float(value) if self.n is None else value
+
+    def uniform(self, low, high, *_seed):
+        return self._out(self.rng.uniform(low, high, self.n))
+
+    def normal(self, mean, sd, *rest):
+        value = self.rng.normal(mean, np.maximum(sd, 0.0), self.n)
+        if len(rest) >= 3:  # Stella's NORMAL(mean, sd, seed, min, max): truncated
+            value = np.clip(value, rest[1], rest[2])
+        return self._out(value)
+
+    def lognormal(self, mean, sd, *_seed):
+        # XMILE: the mean and standard deviation of the distribution itself
+        mean = np.asarray(mean, dtype=float)
+        sd = np.asarray(sd, dtype=float)
+        with np.errstate(all="ignore"):
+            sigma2 = np.log1p((sd / mean) ** 2)
+            mu = np.log(mean) - sigma2 / 2
+        return self._out(self.rng.lognormal(mu, np.sqrt(sigma2), self.n))
+
+    def exponential(self, mean, *_seed):
+        return self._out(self.rng.exponential(mean, self.n))
+
+    def poisson(self, mean, *_seed):
+        return self._out(self.rng.poisson(np.maximum(mean, 0.0), self.n).astype(float))
+
+    def triangular(self, low, mode, high, *_seed):
+        return self._out(self.rng.triangular(low, mode, high, self.n))
+
+
+def namespace(vector: bool) -> dict:
+    """The globals of generated code: no Python builtins, only these helpers."""
+    common = {"__builtins__": {}, "_inf": math.inf, "_nan": math.nan}
+    if vector:
+        return {
+            **common,
+            "_np": np,
+            "_div": np.divide,
+            "_pow": np.power,
+            "_fmod": floored_mod,
+            "_tmod": truncated_mod,
+            "_where": where,
+            "_min": np.minimum,
+            "_max": np.maximum,
+            "_vmin": vmin_vector,
+            "_vmax": vmax_vector,
+            "_abs": np.abs,
+            "_floor": np.floor,
+            "_ceil": np.ceil,
+            "_trunc": np.trunc,
+            "_round": round_half_up,
+            "_sign": np.sign,
+            "_exp": np.exp,
+            "_ln": np.log,
+            "_log10": np.log10,
+            "_sqrt": np.sqrt,
+            "_sin": np.sin,
+            "_cos": np.cos,
+            "_tan": np.tan,
+            "_asin": np.arcsin,
+            "_acos": np.arccos,
+            "_atan": np.arctan,
+            "_atan2": np.arctan2,
+            "_sinh": np.sinh,
+            "_cosh": np.cosh,
+            "_tanh": np.tanh,
+            "_safediv": safediv_vector,
+            "_pulse": pulse_vector,
+            "_step": step_vector,
+            "_ramp": ramp_vector,
+            "_pick": pick_vector,
+            "_stddev": stddev_vector,
+            "_rank": rank_vector,
+            "_sum": lambda *v: sum(v),
+            "_prod": math.prod,
+        }
+    return {
+        **common,
+        "_div": None,  # scalar code divides with "/"
+        "_pow": math.pow,
+        "_fmod": floored_mod_scalar,
+        "_tmod": truncated_mod_scalar,
+        "_min": min,
+        "_max": max,
+        "_vmin": min,
+        "_vmax": max,
+        "_abs": abs,
+        "_floor": math.floor,
+        "_ceil": math.ceil,
+        "_trunc": math.trunc,
+        "_round": round_scalar,
+        "_sign": sign_scalar,
+        "_exp": math.exp,
+        "_ln": math.log,
+        "_log10": math.log10,
+        "_sqrt": math.sqrt,
+        "_sin": math.sin,
+        "_cos": math.cos,
+        "_tan": math.tan,
+        "_asin": math.asin,
+        "_acos": math.acos,
+        "_atan": math.atan,
+        "_atan2": math.atan2,
+        "_sinh": math.sinh,
+        "_cosh": math.cosh,
+        "_tanh": math.tanh,
+        "_safediv": safediv_scalar,
+        "_pulse": pulse_scalar,
+        "_step": step_scalar,
+        "_ramp": ramp_scalar,
+        "_pick": pick_scalar,
+        "_stddev": stddev_scalar,
+        "_rank": rank_scalar,
+        "_sum": lambda *v: sum(v),
+        "_prod": math.prod,
+    }
