@@ -9,25 +9,20 @@ temporary .xmile, fsync included), and -- unless ``--quick`` -- the best of ``--
 the same file by Simlin (``simlin.load``, pip install pysimlin) and PySD (``pysd.read_xmile``,
 which translates the model to Python and imports it), with ratios peer time / sysmap time. A
 peer that is not installed is left out; a file a peer refuses (or crashes on) is counted and
-its reason summarised. Simlin runs in a child process, since a panic in its engine aborts the
-process; PySD only ever sees copies in a temporary directory, since it writes a .py beside the
-file it reads.
+its reason summarised. The peers are driven by tests/peers.py: Simlin in a child process, since
+a panic in its engine aborts the process; PySD only ever sees copies in a temporary directory,
+since it writes a .py beside the file it reads.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
-import select
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,117 +36,8 @@ LARGE = {
 }
 PEER_TIMEOUT = 300.0
 
-
-class PeerFailure(Exception):
-    """A peer refused or crashed on a file; the message is what it said."""
-
-
-# -- Simlin, in a child process ---------------------------------------------------------------
-
-
-def _simlin_worker() -> None:
-    """Time ``simlin.load`` for each request (one JSON line in, one out); run as a script."""
-    import simlin
-
-    reply_to = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            best = float("inf")
-            for _ in range(request["repeat"]):
-                start = time.perf_counter()
-                simlin.load(request["path"])
-                best = min(best, time.perf_counter() - start)
-            reply = {"time": best}
-        except Exception as exc:
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        reply_to.write(json.dumps(reply) + "\n")
-        reply_to.flush()
-
-
-class Simlin:
-    name = "Simlin"
-
-    def __init__(self) -> None:
-        import simlin
-
-        self.version = getattr(simlin, "__version__", "?")
-        self.proc: subprocess.Popen | None = None
-        self.stderr = None
-
-    def _start(self) -> None:
-        if self.stderr is not None:
-            self.stderr.close()
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--simlin-worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            text=True,
-            env=dict(os.environ, RUST_BACKTRACE="0"),
-        )
-
-    def load_time(self, path: Path, repeat: int) -> float:
-        if self.proc is None or self.proc.poll() is not None:
-            self._start()
-        self.proc.stdin.write(json.dumps({"path": os.fspath(path), "repeat": repeat}) + "\n")
-        self.proc.stdin.flush()
-        ready = (
-            True if sys.platform == "win32" else select.select([self.proc.stdout], [], [], PEER_TIMEOUT)[0]
-        )
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            code = self.proc.wait()
-            self.stderr.seek(0)
-            said = [s for s in self.stderr.read().decode(errors="replace").splitlines() if s.strip()]
-            panic = next((s for s in said if "panicked" in s), said[-1] if said else "")
-            raise RuntimeError(
-                f"timed out ({PEER_TIMEOUT:.0f} s)" if not ready else f"crashed ({code}): {panic}"
-            )
-        reply = json.loads(line)
-        if "error" in reply:
-            raise PeerFailure(reply["error"])
-        return reply["time"]
-
-    def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.stdin.close()
-            self.proc.wait()
-        if self.stderr is not None:
-            self.stderr.close()
-
-
-class PySD:
-    name = "PySD"
-
-    def __init__(self, workdir: Path) -> None:
-        import pysd
-
-        self.pysd = pysd
-        self.version = pysd.__version__
-        self.workdir = workdir
-        self.count = 0
-
-    def load_time(self, path: Path, repeat: int) -> float:
-        self.count += 1
-        copy = self.workdir / f"pysd{self.count}" / path.name
-        copy.parent.mkdir()
-        shutil.copyfile(path, copy)
-        best = float("inf")
-        for _ in range(repeat):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                start = time.perf_counter()
-                self.pysd.read_xmile(os.fspath(copy))
-                best = min(best, time.perf_counter() - start)
-        return best
-
-    def close(self) -> None:
-        pass
-
+sys.path.insert(0, str(HERE.parent / "tests"))
+from peers import PeerError, PySD, Simlin  # noqa: E402 -- shared with the tests and bench_sim
 
 # -- a generated stock-and-flow map ------------------------------------------------------------------
 
@@ -242,7 +128,7 @@ def measure(row: Row, repeat: int, out: Path, peers) -> None:
     for peer in peers:
         try:
             row.peers[peer.name] = peer.load_time(row.path, repeat)
-        except PeerFailure as exc:
+        except PeerError as exc:
             row.peers[peer.name] = " ".join(str(exc).split())
         except Exception as exc:  # a peer's failure is a figure, not a crash
             row.peers[peer.name] = " ".join(f"{type(exc).__name__}: {exc}".split())
@@ -316,7 +202,7 @@ def main() -> None:
     try:
         peers = []
         if not args.quick:
-            for make in (Simlin, lambda: PySD(workdir)):
+            for make in (lambda: Simlin(timeout=PEER_TIMEOUT), PySD):
                 try:
                     peers.append(make())
                 except ImportError as exc:
@@ -379,7 +265,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--simlin-worker"]:
-        _simlin_worker()
-    else:
-        main()
+    main()

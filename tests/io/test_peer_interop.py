@@ -18,31 +18,29 @@ saved file must load too, but there is no run to compare). Known failures are li
 from the list.
 
 Optional: the module skips unless the suite is present, and each peer's tests skip unless that
-peer is importable (``pip install pysimlin pysd``; neither is a sysmap dependency). Simlin
-runs in a child process (this file run as a script), because a panic in its Rust engine
-aborts the process that loaded it. Each peer takes well under a minute.
+peer is importable (``pip install pysimlin pysd``; neither is a sysmap dependency). The peers
+are driven by ``tests/peers.py`` (Simlin in a child process, because a panic in its Rust engine
+aborts the process that loaded it). Each peer takes well under a minute.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import select
 import shutil
-import subprocess
 import sys
-import tempfile
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+
+TESTS = str(Path(__file__).resolve().parents[1])
+if TESTS not in sys.path:  # peers.py is a helper beside the tests, shared with the benchmarks
+    sys.path.insert(0, TESTS)
+from peers import PeerError, PySD, Run, Simlin  # noqa: E402
 
 SUITE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "sdxorg"
 MODELS = sorted(p for p in SUITE.rglob("*") if p.suffix in (".xmile", ".stmx")) if SUITE.is_dir() else []
-#: Names a peer knows in every model, even one it read nothing from.
-CONTROLS = {"time", "dt", "initial_time", "final_time", "INITIAL TIME", "FINAL TIME", "TIME STEP",
-            "SAVEPER", "TIME", "Time"}  # fmt: skip
 RTOL, ATOL = 1e-9, 1e-12
-TIMEOUT = 120.0
 
 #: Why a known failure fails (found with pysimlin 0.8.5 and PySD 3.14.3).
 AUX_AS_FLOW_IN_VIEW = (
@@ -68,168 +66,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     for model in models
     for test in tests
 }
-
-
-# -- Simlin, in a child process ----------------------------------------------------------------
-
-
-def _simlin_worker() -> None:
-    """Serve Simlin requests, one JSON line in, one JSON line out (run as a script)."""
-    import simlin
-
-    reply_to = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # anything the engine prints goes to stderr, not into the replies
-
-    def load(path: str) -> dict:
-        model = simlin.load(path)
-        return {"names": list(model.get_var_names())}
-
-    def run(path: str) -> dict:
-        model = simlin.load(path)
-        results = model.run(analyze_loops=False).results
-        return {
-            "time": [float(t) for t in results.index],
-            "columns": {str(c): [float(v) for v in results[c]] for c in results.columns},
-            "stocks": list(model.get_var_names(simlin.VARTYPE_STOCK)),
-        }
-
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            reply = {"ok": {"load": load, "run": run}[request["op"]](request["path"])}
-        except Exception as exc:  # the peer's reason, reported to the test
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        reply_to.write(json.dumps(reply) + "\n")
-        reply_to.flush()
-
-
-class PeerError(Exception):
-    """The peer refused a file; the message is what the peer said."""
-
-
-class SimlinProcess:
-    """A Simlin worker process, restarted after a crash."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen | None = None
-        self.stderr = None
-
-    def _start(self) -> None:
-        if self.stderr is not None:
-            self.stderr.close()
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the worker
-        env = dict(os.environ, RUST_BACKTRACE="0")
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--simlin-worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            text=True,
-            env=env,
-        )
-
-    def ask(self, op: str, path: Path) -> dict:
-        if self.proc is None or self.proc.poll() is not None:
-            self._start()
-        self.proc.stdin.write(json.dumps({"op": op, "path": os.fspath(path)}) + "\n")
-        self.proc.stdin.flush()
-        if sys.platform == "win32":  # select() takes no pipes there: wait without a limit
-            ready = True
-        else:
-            ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            code = self.proc.wait()
-            self.stderr.seek(0)
-            said = [s for s in self.stderr.read().decode(errors="replace").splitlines() if s.strip()]
-            panic = next((s for s in said if "panicked" in s), None)
-            first = said.index(panic) if panic else max(0, len(said) - 2)
-            detail = " ".join(said[first : first + 2])
-            what = f"timed out after {TIMEOUT:.0f} s" if not ready else f"crashed (exit status {code})"
-            raise PeerError(f"Simlin {what}: {detail}".strip())
-        reply = json.loads(line)
-        if "error" in reply:
-            raise PeerError(reply["error"])
-        return reply["ok"]
-
-    def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.stderr is not None:
-            self.stderr.close()
-
-
-@dataclass
-class Run:
-    time: list[float]
-    columns: dict[str, list[float]]
-    stock_columns: set[str] = field(default_factory=set)
-
-
-def _stock_columns(columns, stocks) -> set[str]:
-    stocks = set(stocks)
-    return {c for c in columns if c in stocks or c.split("[", 1)[0] in stocks}
-
-
-class Simlin:
-    name = "Simlin"
-
-    def __init__(self) -> None:
-        self.process = SimlinProcess()
-
-    def variables(self, path: Path) -> list[str]:
-        return [n for n in self.process.ask("load", path)["names"] if n not in CONTROLS]
-
-    def run(self, path: Path) -> Run:
-        reply = self.process.ask("run", path)
-        return Run(reply["time"], reply["columns"], _stock_columns(reply["columns"], reply["stocks"]))
-
-
-# -- PySD, in process ------------------------------------------------------------------------------
-
-
-class PySD:
-    """PySD translates a file into a ``.py`` beside it: it only ever sees copies in a temp dir."""
-
-    name = "PySD"
-
-    def __init__(self) -> None:
-        import pysd
-
-        self.pysd = pysd
-        self.models: dict[Path, object] = {}
-
-    def _model(self, path: Path):
-        if path not in self.models:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self.models[path] = self.pysd.read_xmile(os.fspath(path))
-            except Exception as exc:
-                raise PeerError(f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}") from None
-        return self.models[path]
-
-    def variables(self, path: Path) -> list[str]:
-        return [n for n in self._model(path).namespace if n not in CONTROLS]
-
-    def run(self, path: Path) -> Run:
-        model = self._model(path)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                frame = model.run(progress=False)
-        except Exception as exc:
-            raise PeerError(f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}") from None
-        doc = model.doc
-        stocks = doc["Real Name"][(doc["Type"] == "Stateful") & (doc["Subtype"] == "Integ")]
-        columns = {str(c): [float(v) for v in frame[c]] for c in frame.columns}
-        return Run([float(t) for t in frame.index], columns, _stock_columns(columns, stocks))
 
 
 # -- what happens to one model ---------------------------------------------------------------------
@@ -306,13 +142,7 @@ def outcome(peer, model: Path, workdir: Path) -> Outcome:
     return result
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["--simlin-worker"]:
-    _simlin_worker()
-    sys.exit(0)
-
 # -- the tests -------------------------------------------------------------------------------------
-
-import pytest  # noqa: E402
 
 if not MODELS:
     pytest.skip(f"the shared conformance suite is not at {SUITE}", allow_module_level=True)
@@ -330,13 +160,15 @@ def simlin_peer():
     pytest.importorskip("simlin", reason="Simlin is not installed (pip install pysimlin)")
     peer = Simlin()
     yield peer
-    peer.process.close()
+    peer.close()
 
 
 @pytest.fixture(scope="module")
 def pysd_peer():
     pytest.importorskip("pysd", reason="PySD is not installed (pip install pysd)")
-    return PySD()
+    peer = PySD()
+    yield peer
+    peer.close()
 
 
 _OUTCOMES: dict[tuple[str, Path], Outcome] = {}
