@@ -434,7 +434,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise SysmapError("--runs must be at least 1")
     if args.vary and args.runs < 2:
         raise SysmapError("--vary needs --runs N with N of at least 2")
-    model = compile_model(_load(args.file))
+    doc = _load(args.file)
+    models, equations = [doc], False
+    while models and not equations:
+        model = models.pop()
+        models.extend(model.submodels)
+        equations = any(var.equation.strip() for var in model.variables.values())
+    if not equations:
+        raise SysmapError(
+            f"{args.file}: nothing to simulate: no variable has an equation (a causal loop diagram; "
+            "give its variables equations, or try sysmap loops)"
+        )
+    model = compile_model(doc)
     overrides = simulation_overrides(args, args.runs, args.seed)
     results = model.run(method=args.method, overrides=overrides, runs=args.runs, seed=args.seed)
     shown = model.stock_names or results.names[:8]

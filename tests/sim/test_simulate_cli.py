@@ -88,3 +88,9 @@ def test_a_model_that_cannot_run(tmp_path, capsys):
     )
     assert main(["simulate", str(path)]) == 1
     assert "algebraic loop" in capsys.readouterr().err
+
+
+def test_a_causal_loop_diagram_has_nothing_to_simulate(capsys):
+    assert main(["simulate", "examples/social_care_workload.xmile"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing to simulate" in err and err.count("\n") == 1
