@@ -16,20 +16,25 @@ Design, module by module:
   and auxiliary, one per element of an arrayed variable, one per variable of each module
   instance (``instance.variable``; connected inputs alias the outside variable).
 - :mod:`~sysmap.sim.codegen` turns each cell's tree into a Python expression over symbols it
-  invents (``c12``, ``s3``...), lowering stateful builtins to hidden stocks and memories.
+  invents (``c12``, ``s3``...), lowering stateful builtins to hidden stocks and memories,
+  Vensim's vector functions through :mod:`~sysmap.sim.vectors` and calls of the file's own
+  macros through :mod:`~sysmap.sim.macros` (each call with its own stocks).
   **Safety**: identifiers become indexes into arrays the simulator controls, numbers become
   ``repr(float)`` literals, function names select fixed templates; no text from the file
   reaches the generated source, and it runs without Python builtins. Nothing is ``eval``-ed
   from a file, and sympy's ``sympify`` is never used.
 - :mod:`~sysmap.sim.compile` orders cells by dependency (networkx topological sort; a cycle
-  with no stock is an algebraic loop, reported naming its cycle), writes one module of code
-  per flavour and ``compile()``-s it once; constants are computed once per run, and one call
-  evaluates a whole time step -- no per-variable dispatch through an interpreter.
-- :mod:`~sysmap.sim.integrate` steps time (Euler, RK2, RK4). The state is a vector of stocks;
-  a single run uses Python floats (fast for small steps); an ensemble uses numpy arrays of
-  shape ``(runs,)`` for every value, so N runs cost about as much as one. A single run that
-  divides by zero or leaves a function's domain is redone in numpy, giving ``inf``/``nan``
-  as IEEE arithmetic does instead of stopping.
+  with no stock is an algebraic loop, reported naming its cycle) and sorts them into
+  constants, values settled once the run is initialised (they read only constants and
+  ``INIT``), and values that change; :mod:`~sysmap.sim.loop` writes the whole simulation --
+  constants, initial values, the time loop of Euler, RK2 or RK4 -- as one function of local
+  variables, ``compile()``-d once per flavour and method. One Python call runs a simulation;
+  values no stock needs are computed only at save times, and graphical functions of time
+  once per step however often they are read.
+- :mod:`~sysmap.sim.integrate` calls it. A single run uses Python floats; an ensemble uses
+  numpy arrays of shape ``(runs,)`` for every value, so N runs cost far less than N runs. A
+  single run that divides by zero or leaves a function's domain is redone in numpy, giving
+  ``inf``/``nan`` as IEEE arithmetic does instead of stopping.
 - :mod:`~sysmap.sim.functions` is the run-time library of the generated code (graphical
   functions, PULSE/STEP/RAMP, random numbers...); :mod:`~sysmap.sim.semantics` says where the
   file's producer changes a meaning (Vensim's INT and MOD, its RK4 export); and

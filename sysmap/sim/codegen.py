@@ -29,13 +29,13 @@ import re
 from dataclasses import dataclass, field
 
 from sysmap.model.elements import Kind
-from sysmap.model.names import canonical_name
-from sysmap.sim import functions
+from sysmap.sim import functions, macros
 from sysmap.sim.ast import Binary, Call, If, Name, Node, Num, Range, Star, Subscript, Transpose, Unary, walk
 from sysmap.sim.errors import SimulationError
 from sysmap.sim.flatten import Cell, Dim, FlatModel, Var, flatten
 from sysmap.sim.parser import EquationSyntaxError, parse
 from sysmap.sim.semantics import Semantics
+from sysmap.sim.vectors import VECTOR_FUNCTIONS, emit_vector_call
 
 __all__ = ["Program", "emit_program", "flatten"]
 
@@ -80,7 +80,6 @@ _STATEFUL = {
     "smth1", "smth3", "smthn", "smooth", "smoothi", "smooth3", "smooth3i",
     "delay1", "delay3", "delayn", "delay", "delay_fixed", "trend", "forcst", "init", "previous",
 }  # fmt: skip
-_MACRO = re.compile(r'<macro\b[^>]*\bname\s*=\s*"([^"]*)"')
 
 
 @dataclass
@@ -129,17 +128,26 @@ class Clamp:
     limits: list[Limit]
     uniflow: bool
 
-    def statement(self, cell: int, vector: bool, skip: set | frozenset = frozenset()) -> str:
-        """The code that limits cell ``cell``, leaving out the flows in ``skip`` (which
+    def statement(self, cell: int, vector: bool, skip: set | frozenset = frozenset()) -> list[str]:
+        """The lines of code that limit cell ``cell``, leaving out the flows in ``skip`` (which
         would make the flows depend on each other in a loop)."""
         symbol = f"c{cell}"
-        parts = [f"{symbol} = _max({symbol}, 0.0)"] if self.uniflow else []
+        lines = []
+        if self.uniflow:
+            lines.append(
+                f"{symbol} = _max({symbol}, 0.0)" if vector else f"if {symbol} < 0.0: {symbol} = 0.0"
+            )
         for limit in self.limits:
             terms = [f"_div(s{limit.stock}, _DT)" if vector else f"s{limit.stock} / _DT"]
             terms += [f"+ c{j}" for j in limit.inflows if j not in skip]
             terms += [f"- c{j}" for j in limit.earlier if j not in skip]
-            parts.append(f"{symbol} = _min({symbol}, _max({' '.join(terms)}, 0.0))")
-        return "; ".join(parts)
+            if vector:
+                lines.append(f"{symbol} = _min({symbol}, _max({' '.join(terms)}, 0.0))")
+            else:  # as min(c, max(limit, 0)), NaN included, without two calls
+                lines.append(f"_l = {' '.join(terms)}")
+                lines.append("if _l < 0.0: _l = 0.0")
+                lines.append(f"if {symbol} > _l: {symbol} = _l")
+        return lines
 
     def refs(self, skip: set | frozenset = frozenset()) -> set:
         refs = {("s", limit.stock) for limit in self.limits}
@@ -181,12 +189,14 @@ class Program:
 
 
 class _Context:
-    def __init__(self, cell: Cell, binding: dict[str, str]):
+    def __init__(self, cell: Cell, binding: dict[str, str], frame: macros.Frame | None = None):
         self.cell = cell
         self.binding = binding
+        #: the macro call whose equations are being emitted, if any
+        self.frame = frame
 
     def bind(self, extra: dict[str, str]) -> _Context:
-        return _Context(self.cell, {**self.binding, **extra})
+        return _Context(self.cell, {**self.binding, **extra}, self.frame)
 
 
 class _Emitter:
@@ -199,14 +209,7 @@ class _Emitter:
         self.refs: set = set()
         self.timed = False
         self.table_ids: dict[int, int] = {}
-        self.macros = self._macro_names()
-
-    def _macro_names(self) -> set[str]:
-        names = set()
-        from_doc = getattr(self.flat, "extras_text", ())
-        for text in from_doc:
-            names.update(canonical_name(m) for m in _MACRO.findall(text))
-        return names
+        self.macros = macros.read_macros(flat.extras_text)
 
     # -- the program ----------------------------------------------------------------------------
 
@@ -316,7 +319,11 @@ class _Emitter:
 
     def _map_dimension(self, dim: Dim, binding: dict[str, str], position: int) -> str | None:
         """An element of ``dim`` for a context that binds other dimensions: one whose element
-        is also an element of ``dim`` (a subrange), else the one of the same size, by position."""
+        is also an element of ``dim`` (a subrange), one the file maps to it, else the one of the
+        same size, by position."""
+        mapped = self._mapped(dim, binding)
+        if mapped is not None:
+            return mapped
         for element in binding.values():
             if dim.position(element) is not None:
                 return element
@@ -326,12 +333,39 @@ class _Emitter:
                 return dim.elements[other.position(element)]
         return None
 
+    @staticmethod
+    def _mapped(dim: Dim, binding: dict) -> str | None:
+        """The element of ``dim`` a declared mapping gives for a bound dimension, or ``None``."""
+        for key, pairs in dim.maps.items():
+            element = binding.get(key)
+            if element is not None and element in pairs:
+                return pairs[element]
+        return None
+
     def _element_cell(self, var: Var, binding: dict[str, str], who: str) -> int:
         elements = self._elements_for(var, binding, who)
         index = var.cells.get(elements)
         if index is None:
             raise SimulationError(f"uses {var.name}, which is a lookup table, as a value", variable=who)
         return index
+
+    # what sysmap.sim.vectors and sysmap.sim.macros use
+    def constant(self, node: Node, ctx: _Context) -> float | None:
+        """The value of ``node`` when it is made of numbers and constants only, else ``None``."""
+        return _constant(node, self.flat, ctx.cell.var.scope)
+
+    def elements_for(self, var: Var, binding: dict[str, str], who: str) -> tuple[str, ...]:
+        return self._elements_for(var, binding, who)
+
+    def index_element(self, index: Node, dim: Dim, position: int, ctx: _Context, node: Node) -> str | None:
+        return self._index_element(index, dim, position, ctx, node)
+
+    def ref_value(self, var: Var, elements: tuple[str, ...], who: str) -> str:
+        """The symbol of one element of ``var`` (an error for a lookup table's element)."""
+        index = var.cells.get(tuple(elements))
+        if index is None:
+            raise SimulationError(f"uses {var.name}, which is a lookup table, as a value", variable=who)
+        return self._ref_cell(index)
 
     def _ref_cell(self, index: int) -> str:
         stock = self.program.stock_of.get(index)
@@ -379,9 +413,7 @@ class _Emitter:
         if isinstance(node, Subscript):
             return self._subscript(node, ctx), _ATOM
         if isinstance(node, Transpose):
-            raise SimulationError(
-                "uses array transposition ('), which the simulator does not support", variable=ctx.cell.name
-            )
+            return self._transpose(node, ctx), _ATOM
         if isinstance(node, Star | Range):
             raise SimulationError(
                 "uses * or a range outside an array function such as SUM", variable=ctx.cell.name
@@ -424,6 +456,13 @@ class _Emitter:
 
     def _name(self, node: Name, ctx: _Context) -> str:
         key = node.name
+        if ctx.frame is not None:
+            code = ctx.frame.lookup(key, ctx)
+            if code is not None:
+                return _wrap(code)
+            if key in _TIME_NAMES or key in _CONSTANTS:
+                return self._name(node, _Context(ctx.cell, ctx.binding))
+            raise ctx.frame.fail(f'refers to "{node.text}", neither a parameter nor a variable of it')
         if key in _TIME_NAMES:
             if key == "time":
                 self.timed = True
@@ -453,6 +492,8 @@ class _Emitter:
 
     def _subscript(self, node: Subscript, ctx: _Context) -> str:
         target = node.target
+        if ctx.frame is not None:
+            raise ctx.frame.fail("uses subscripts, which macros here cannot")
         if not isinstance(target, Name):
             raise SimulationError("subscripts only a variable, not an expression", variable=ctx.cell.name)
         var = self.flat.resolve(target.name, ctx.cell.var.scope)
@@ -492,6 +533,37 @@ class _Emitter:
             choices.append(self._ref_cell(cell))
         return f"_pick(({', '.join(choices)},), {index_expr})"
 
+    def _transpose(self, node: Transpose, ctx: _Context) -> str:
+        """``a'``: the array with its dimensions reversed. In a variable with as many dimensions
+        it is ``a[@n, ..., @1]`` (XMILE 3.7.1.1): each dimension of ``a`` takes the element at the
+        mirrored position of the cell being computed; elsewhere (in ``SUM(a')``) elements are
+        found by dimension name, as for any array."""
+        who = ctx.cell.name
+        operand = node.operand
+        if not isinstance(operand, Name) or ctx.frame is not None:
+            raise SimulationError("transposes (') something other than an arrayed variable", variable=who)
+        var = self.flat.resolve(operand.name, ctx.cell.var.scope)
+        if var is None:
+            raise SimulationError(f'refers to unknown variable "{operand.text}"', variable=who)
+        reverse = var.dims[::-1]
+        own = ctx.cell.var.dims
+        positional = len(own) == len(reverse) and all(
+            len(a.elements) == len(b.elements) for a, b in zip(own, reverse, strict=True)
+        )
+        elements = []
+        for position, dim in enumerate(reverse):
+            if positional:
+                mine = own[position]
+                element = dim.elements[mine.position(ctx.cell.elements[position])]
+            else:
+                element = ctx.binding.get(dim.key) or self._map_dimension(dim, ctx.binding, position)
+            if element is None:
+                raise SimulationError(
+                    f"uses {var.name}' without saying which element of {dim.name}", variable=who
+                )
+            elements.append(element)
+        return self.ref_value(var, tuple(reversed(elements)), who)
+
     def _index_element(self, index: Node, dim: Dim, position: int, ctx: _Context, node: Node) -> str | None:
         """The element of ``dim`` a subscript picks, or ``None`` when only the run can tell."""
         who = ctx.cell.name
@@ -518,6 +590,9 @@ class _Emitter:
             if key in self.flat.dims:
                 bound = ctx.binding.get(key)
                 if bound is None:
+                    mapped = self._mapped(self.flat.dims[key], ctx.binding)
+                    if mapped is not None:
+                        return self._in_dim(mapped, dim, who) if key != dim.key else mapped
                     if key == dim.key:
                         raise SimulationError(
                             f"uses {dim.name} as a subscript where no element of it is being computed "
@@ -550,6 +625,8 @@ class _Emitter:
 
     def array(self, node: Node, ctx: _Context) -> list[str]:
         """The elements of an array-valued expression (``a[*]``, ``a``, ``a[*] * b[*]``...)."""
+        if ctx.frame is not None:  # no arrays inside macros
+            return [self.expr(node, ctx)[0]]
         free: dict = {}
         for sub in walk(node):
             if isinstance(sub, Subscript) and isinstance(sub.target, Name):
@@ -680,17 +757,25 @@ class _Emitter:
             return self._array_call(node, ctx)
         if f in _STATEFUL:
             return self._stateful(node, ctx)
+        if f == "active_initial":
+            raise SimulationError(
+                "uses Vensim's ACTIVE INITIAL, which has no XMILE meaning "
+                "(give the variable its initial value as an <init_eqn>)",
+                variable=who,
+            )
+        if f in VECTOR_FUNCTIONS:
+            return emit_vector_call(self, node, ctx)
         if f == "lookup":
             need(2)
             return f"{self._table_of(args[0], ctx)}({arg(1)})"
+        if f in self.macros:
+            return macros.expand(self, node, ctx, lambda frame: _Context(ctx.cell, {}, frame))
         var = self.flat.resolve(f, ctx.cell.var.scope)
         if var is not None and var.tables:
             need(1)
             elements = self._elements_for(var, ctx.binding, who) if var.dims else ()
             table = var.table(elements)
             return f"{self._table(table)}({arg(0)})"
-        if f in self.macros:
-            raise SimulationError(f"calls the macro {f.upper()}; macros are not supported yet", variable=who)
         from sysmap.model.builtins import KNOWN_FUNCTIONS
 
         if f in KNOWN_FUNCTIONS:
@@ -782,6 +867,20 @@ class _Emitter:
         finally:
             self.refs = saved
 
+    def sub(self, node: Node, ctx: _Context) -> tuple[str, set]:
+        return self._sub(node, ctx)
+
+    def new_hidden_stock(self) -> tuple[str, int]:
+        """A hidden stock to be filled in by :meth:`set_hidden_stock`: its symbol and slot."""
+        p = self.program
+        k = len(p.stock_of) + len(p.hidden)
+        p.hidden.append(HiddenStock("0.0", set(), "0.0", -1))
+        return f"s{k}", k
+
+    def set_hidden_stock(self, slot: int, init: str, init_refs: set, rate: str) -> None:
+        hidden = self.program.hidden[slot - len(self.program.stock_of)]
+        hidden.init, hidden.init_refs, hidden.rate = init, init_refs, rate
+
     def _stock(self, init: str, init_refs: set, rate_of) -> str:
         p = self.program
         k = len(p.stock_of) + len(p.hidden)
@@ -808,7 +907,8 @@ class _Emitter:
         f = node.func
         args = node.args
         who = ctx.cell.name
-        self.timed = True
+        if f in ("delay", "delay_fixed"):  # reads its pipe; the others refer to their own state
+            self.timed = True
 
         def need(low: int, high: int) -> None:
             if not low <= len(args) <= high:

@@ -2,16 +2,10 @@
 
 :func:`compile_model` flattens the document (:mod:`sysmap.sim.flatten`), turns each cell's
 equation into an expression (:mod:`sysmap.sim.codegen`), orders the cells by their
-dependencies (networkx; a cycle without a stock is an algebraic loop, reported by name) and
-writes one Python module per flavour (scalar floats, or numpy arrays over runs):
-
-- ``_make(O, _R, _DT, _T0, _T1, _P)`` computes the constants once per run (``O`` holds the
-  overrides by cell) and returns the three closures below;
-- ``_init(S)`` fills the state vector ``S`` with the initial stocks, in initialisation order;
-- ``_eval(S, T, D, OUT, B)`` computes every time-varying cell in dependency order from the
-  state ``S`` at time ``T``, writes the stocks' rates to ``D``, the cells to ``OUT`` when
-  saving, and -- at a step boundary ``B`` -- the values ``PREVIOUS`` and ``DELAY`` remember;
-- ``_commit()`` makes those remembered values current for the next step.
+dependencies (networkx; a cycle without a stock is an algebraic loop, reported by name),
+splits them into constants and cells that change, orders the initial values, and has
+:mod:`sysmap.sim.loop` write one function, ``_run``, that runs the whole simulation -- per
+flavour (scalar floats, or numpy arrays over runs) and integration method.
 
 The source is built from the parsed trees only (see :mod:`sysmap.sim.codegen` for why no
 file text can reach it), compiled with :func:`compile` once, and reused by every run.
@@ -29,7 +23,6 @@ file text can reach it), compiled with :func:`compile` once, and reused by every
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -40,6 +33,7 @@ from sysmap.sim.errors import SimulationError
 from sysmap.sim.flatten import FlatModel, flatten
 from sysmap.sim.functions import namespace
 from sysmap.sim.integrate import Schedule, integrate
+from sysmap.sim.loop import Plan, saved_cells, write_run
 from sysmap.sim.results import Results, result_key
 from sysmap.sim.semantics import Semantics, semantics_for
 
@@ -47,15 +41,42 @@ from sysmap.sim.semantics import Semantics, semantics_for
 _CYCLE_SHOWN = 8
 
 
-@dataclass
 class Variant:
-    """One flavour of compiled code: scalar or vector, with some cells fixed by overrides."""
+    """One flavour of compiled code: scalar or vector, with some cells fixed by overrides;
+    its ``_run`` function is written and compiled once per integration method."""
 
-    program: Program
-    make: object
-    statics: list[int]
-    dynamic: list[int]
-    source: str
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.program: Program = plan.program
+        #: the cells ``_run`` returns, constant over the run: the constants, then the settled
+        self.statics = plan.statics + plan.settled
+        #: the cells computed before anything else (which read the overrides themselves)
+        self.constants = frozenset(plan.statics)
+        self.dynamic = plan.dynamic
+        #: the cells a run saves, in the order of its rows
+        self.saved = saved_cells(plan)
+        self._runners: dict[str, tuple[object, str]] = {}
+        #: whether the code draws random numbers
+        self.random = "_R." in self.source("euler")
+
+    def runner(self, method: str):
+        """The compiled ``_run`` for ``method``."""
+        if method not in self._runners:
+            source = write_run(self.plan, method)
+            try:
+                code = compile(source, "<sysmap model>", "exec")
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                raise SimulationError("the model's equations are too large or deep to compile") from None
+            ns = namespace(self.plan.vector)
+            for j, table in enumerate(self.program.tables):
+                ns[f"_t{j}"] = table.vector if self.plan.vector else table.scalar
+            exec(code, ns)
+            self._runners[method] = (ns["_run"], source)
+        return self._runners[method][0]
+
+    def source(self, method: str = "euler") -> str:
+        self.runner(method)
+        return self._runners[method][1]
 
 
 class CompiledModel:
@@ -78,6 +99,20 @@ class CompiledModel:
             if cell.elements:  # the whole array, by its name alone
                 self._keys.setdefault(result_key(cell.var.name), []).append(cell.index)
         self._variants: dict[tuple[bool, frozenset], Variant] = {}
+        self._stock_cells = {cell.index for cell in self.flat.cells if cell.kind == Kind.STOCK}
+        self._schedule = Schedule.of(self.specs)
+        specs = self.specs
+        # Vensim's control variables, for results that the model does not define them in
+        self._constants = Results.keyed_constants(
+            {
+                "initial time": specs.start,
+                "final time": specs.stop,
+                "time step": specs.dt,
+                "dt": specs.dt,
+                "saveper": specs.save_interval or specs.dt,
+            },
+            self._keys,
+        )
         self._variant(False, frozenset())  # find every problem now, not at the first run
         self.program = self._variant(False, frozenset()).program
 
@@ -89,9 +124,9 @@ class CompiledModel:
             self._variants[key] = _build(self.flat, self.semantics, vector, fixed)
         return self._variants[key]
 
-    def source(self, vector: bool = False) -> str:
+    def source(self, vector: bool = False, method: str = "euler") -> str:
         """The generated Python source (for the curious and for tests)."""
-        return self._variant(vector, frozenset()).source
+        return self._variant(vector, frozenset()).source(method)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -122,34 +157,25 @@ class CompiledModel:
             for index in self.cells_named(str(name)):
                 values[index] = number
         base = self._variant(False, frozenset())
-        dynamic = frozenset(i for i in values if i in base.dynamic and self.flat.cells[i].kind != Kind.STOCK)
-        schedule = Schedule.of(self.specs)
-        rng = np.random.default_rng(seed)
+        # overridden cells computed from other cells take their value from the overrides
+        fixed = frozenset(i for i in values if i not in base.constants and i not in self._stock_cells)
+        schedule = self._schedule
         if runs == 1 and not any(isinstance(v, np.ndarray) for v in values.values()):
-            variant = self._variant(False, dynamic)
+            variant = self._variant(False, fixed)
+            rng = np.random.default_rng(seed) if variant.random else None
             try:
                 data = integrate(variant, schedule, method, values, rng, None)
             except (ArithmeticError, ValueError):
                 pass  # a division by zero, a domain error: redo it with IEEE semantics
             else:
-                return self._results(schedule, data)
-            rng = np.random.default_rng(seed)
-        variant = self._variant(True, dynamic)
+                return Results(schedule.save_times(), self.names, data, self._keys, self._constants)
+        variant = self._variant(True, fixed)
+        rng = np.random.default_rng(seed)
         with np.errstate(all="ignore"):
             data = integrate(variant, schedule, method, values, rng, runs)
         if runs == 1:
             data = data[:, :, 0]
-        return self._results(schedule, data)
-
-    def _results(self, schedule: Schedule, data: np.ndarray) -> Results:
-        specs = self.specs
-        constants = {
-            "initial time": specs.start,
-            "final time": specs.stop,
-            "time step": specs.dt,
-            "saveper": specs.save_interval or specs.dt,
-        }
-        return Results(schedule.save_times(), self.names, data, self._keys, constants)
+        return Results(schedule.save_times(), self.names, data, self._keys, self._constants)
 
     def _method(self, method: str | None) -> str:
         if method is None:
@@ -268,8 +294,19 @@ def _build(flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset
             continue
         if all(j in static for _, j in refs):
             static.add(i)
+    # cells that read only constants and INIT values are settled once the run is initialised
+    init_only = {j for j, memory in enumerate(p.memories) if memory.update is None}
+    settled = set()
+    for i in order:
+        if i in static or p.timed[i]:
+            continue
+        if all(
+            (k == "c" and (j in static or j in settled)) or (k == "m" and j in init_only)
+            for k, j in refs_now(i)
+        ):
+            settled.add(i)
     statics = [i for i in order if i in static]
-    dynamic = [i for i in order if i not in static]
+    dynamic = [i for i in order if i not in static and i not in settled]
 
     # initialisation: stocks (model and hidden) and memories, after what their initial values read
     n_user = len(p.stock_of)
@@ -303,83 +340,8 @@ def _build(flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset
     except nx.NetworkXUnfeasible:
         raise _cycle_message(init_graph, flat, "initial values depend on each other in a loop") from None
 
-    source = _write(p, clamps, statics, dynamic, init_order, stock_cell, n_user)
-    try:
-        code = compile(source, "<sysmap model>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        raise SimulationError("the model's equations are too large or deep to compile") from None
-    ns = namespace(vector)
-    for j, table in enumerate(p.tables):
-        ns[f"_t{j}"] = table.vector if vector else table.scalar
-    exec(code, ns)
-    return Variant(p, ns["_make"], statics, dynamic, source)
-
-
-def _write(p: Program, clamps: dict, statics, dynamic, init_order, stock_cell, n_user: int) -> str:
-    lines = ["def _make(O, _R, _DT, _T0, _T1, _P):"]
-    add = lines.append
-    for i in statics:
-        add(
-            f"    c{i} = O[{i}] if {i} in O else {p.exprs[i]}"
-            if f"O[{i}]" != p.exprs[i]
-            else f"    c{i} = O[{i}]"
-        )
-        if clamps.get(i):
-            add(f"    {clamps[i]}")
-    n_mem = len(p.memories)
-    add(f"    _M = [0.0] * {n_mem}")
-    add(f"    _MN = [0.0] * {n_mem}")
-    for q in range(len(p.pipes)):
-        add(f"    _p{q} = _P[{q}].read")
-        add(f"    _w{q} = _P[{q}].push")
-    add("    def _init(S):")
-    add("        T = _T0")
-    for kind, j in init_order:
-        if kind == "c" and j in p.initials:
-            add(f"        c{j} = {p.initials[j][0]}")
-        elif kind == "c":
-            add(f"        c{j} = {p.exprs[j]}")
-            if clamps.get(j):
-                add(f"        {clamps[j]}")
-        elif kind == "s":
-            if j < n_user:
-                i = stock_cell[j]
-                add(f"        s{j} = O[{i}] if {i} in O else {p.exprs[i]}")
-            else:
-                add(f"        s{j} = {p.hidden[j - n_user].init}")
-            add(f"        S[{j}] = s{j}")
-        else:
-            add(f"        m{j} = {p.memories[j].init}")
-            add(f"        _M[{j}] = m{j}")
-            add(f"        _MN[{j}] = m{j}")
-    add("        return S")
-    add("    def _eval(S, T, D, OUT, B):")
-    n_stocks = p.n_stocks
-    if n_stocks:
-        add(f"        {', '.join(f's{k}' for k in range(n_stocks))}, = S")
-    if n_mem:
-        add(f"        {', '.join(f'm{j}' for j in range(n_mem))}, = _M")
-    for i in dynamic:
-        add(f"        c{i} = {p.exprs[i]}")
-        if clamps.get(i):
-            add(f"        {clamps[i]}")
-    for k in range(n_stocks):
-        rate = p.rates[k] if k < n_user else p.hidden[k - n_user].rate
-        add(f"        D[{k}] = {rate}")
-    saved = [(i, f"c{i}") for i in dynamic] + [(i, f"s{k}") for i, k in p.stock_of.items()]
-    if saved:
-        add("        if OUT is not None:")
-        for i, symbol in saved:
-            add(f"            OUT[{i}] = {symbol}")
-    updates = [(j, m.update) for j, m in enumerate(p.memories) if m.update is not None]
-    if updates or p.pipes:
-        add("        if B:")
-        for j, update in updates:
-            add(f"            _MN[{j}] = {update}")
-        for q, pipe in enumerate(p.pipes):
-            add(f"            _w{q}({pipe.input})")
-    add("        return D")
-    add("    def _commit():")
-    add("        _M[:] = _MN")
-    add(f"    return _init, _eval, _commit, ({''.join(f'c{i}, ' for i in statics)})")
-    return "\n".join(lines) + "\n"
+    variant = Variant(
+        Plan(p, clamps, statics, dynamic, init_order, stock_cell, vector, [i for i in order if i in settled])
+    )
+    variant.runner("euler")  # compile now: a model too large to compile fails here, not at a run
+    return variant

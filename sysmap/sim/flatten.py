@@ -35,6 +35,9 @@ class Dim:
     name: str
     elements: tuple[str, ...]
     labels: tuple[str, ...]
+    #: element mappings: ``maps[other][element of other]`` is the element of this dimension that
+    #: stands for it (Vensim's ``dim: ... -> other``, kept as ``simlin:mapping``/``isee:maps_to``)
+    maps: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def position(self, element: str) -> int | None:
         """The 0-based position of ``element`` (canonical), or ``None``."""
@@ -127,11 +130,42 @@ def flatten(doc) -> FlatModel:
         else:
             labels = tuple(str(i) for i in range(1, (dim.size or 0) + 1))
         flat.dims[key] = Dim(key, display_name(dim.name), tuple(canonical_name(e) for e in labels), labels)
+    for dim in doc.dimensions:
+        _read_mappings(flat, flat.dims[canonical_name(dim.name)], dim.extra.children)
     submodels = {canonical_name(m.name): m for m in doc.submodels}
     for model in (doc, *doc.submodels):
         _refuse_untranslated(model)
     _instantiate(flat, doc, "", "", submodels, 0)
     return flat
+
+
+def _read_mappings(flat: FlatModel, dim: Dim, fragments) -> None:
+    """The element mappings a dimension declares: ``simlin:mapping`` lists element pairs, and
+    ``isee:maps_to`` names a dimension of the same size mapped by position."""
+    from lxml import etree
+
+    from sysmap.io.xmile.keep import parse_fragment
+
+    for text in fragments:
+        try:
+            element = parse_fragment(text)
+        except etree.XMLSyntaxError:
+            continue
+        tag = etree.QName(element).localname
+        if tag == "maps_to":
+            other = flat.dims.get(canonical_name((element.text or "").strip()))
+            if other is not None and len(other.elements) == len(dim.elements):
+                dim.maps[other.key] = dict(zip(other.elements, dim.elements, strict=True))
+        elif tag == "mapping":
+            other = flat.dims.get(canonical_name(element.get("target", "")))
+            if other is None:
+                continue
+            pairs = dim.maps.setdefault(other.key, {})
+            for pair in element:
+                mine = canonical_name(pair.get("from", ""))
+                theirs = canonical_name(pair.get("to", ""))
+                if dim.position(mine) is not None and other.position(theirs) is not None:
+                    pairs[theirs] = mine
 
 
 def _refuse_untranslated(doc) -> None:
@@ -218,6 +252,7 @@ def _add_cells(flat: FlatModel, v: Var) -> None:
         _new_cell(flat, v, (), var.equation, graph)
         return
     by_element: dict[tuple[str, ...], tuple[str, GraphicalFunction | None]] = {}
+    initials: dict[tuple[str, ...], str] = {}
     for element in var.elements:
         parts = tuple(canonical_name(p) for p in element.subscript.split(","))
         if len(parts) != len(v.dims):
@@ -236,6 +271,7 @@ def _add_cells(flat: FlatModel, v: Var) -> None:
                 )
         if parts not in by_element:  # Vensim's export repeats elements with ??? after the real ones
             by_element[parts] = (element.equation, _graph(element.graph))
+            initials[parts] = _init_equation(element.extra)
     graph = _graph(var.graph)
     if graph is not None:
         v.tables[()] = graph
@@ -250,7 +286,7 @@ def _add_cells(flat: FlatModel, v: Var) -> None:
             v.tables[parts] = element_graph
         if element_graph is not None and not text.strip() and v.kind == Kind.AUX:
             continue
-        _new_cell(flat, v, parts, text, element_graph)
+        _new_cell(flat, v, parts, text, element_graph, initials.get(parts) or None)
 
 
 _NUMBER_LIST = re.compile(r"\s*[-+]?[0-9.][0-9.eE+-]*(?:\s*[,;]\s*[-+]?[0-9.][0-9.eE+-]*)+\s*;?\s*")
@@ -276,7 +312,7 @@ def _listed_equations(var: Variable, count: int) -> list[str] | None:
     return None
 
 
-def _new_cell(flat: FlatModel, v: Var, elements: tuple[str, ...], text: str, graph) -> None:
+def _new_cell(flat: FlatModel, v: Var, elements: tuple[str, ...], text: str, graph, init=None) -> None:
     index = len(flat.cells)
     if elements:
         labels = [dim.labels[dim.position(e)] for dim, e in zip(v.dims, elements, strict=True)]
@@ -285,12 +321,13 @@ def _new_cell(flat: FlatModel, v: Var, elements: tuple[str, ...], text: str, gra
     else:
         name, key = v.name, v.key
     v.cells[elements] = index
-    flat.cells.append(Cell(index, v, elements, name, key, text, graph, _init_equation(v.variable)))
+    init = init if init is not None else _init_equation(v.variable.extra)
+    flat.cells.append(Cell(index, v, elements, name, key, text, graph, init))
 
 
-def _init_equation(var: Variable) -> str:
-    """The variable's ``<init_eqn>`` (kept by the reader as it does not show it), or ``""``."""
-    for fragment in var.extra.children:
+def _init_equation(extra) -> str:
+    """The ``<init_eqn>`` among a variable's or element's kept extras, or ``""``."""
+    for fragment in extra.children:
         if fragment.startswith("<init_eqn"):
             from sysmap.io.xmile.keep import parse_fragment
 

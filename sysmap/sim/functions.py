@@ -36,27 +36,41 @@ class Table:
         self.kind = kind
         self._xa = np.asarray(self.xs)
         self._ya = np.asarray(self.ys)
+        self.scalar = self._scalar_function()
 
-    def scalar(self, x: float) -> float:
-        xs, ys = self.xs, self.ys
-        if x != x:
-            return x
-        if self.kind == "discrete":
-            i = bisect.bisect_right(xs, x) - 1
-            return ys[max(i, 0)]
-        if x <= xs[0]:
-            if self.kind == "extrapolate" and len(xs) > 1 and x < xs[0]:
-                return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
-            return ys[0]
-        if x >= xs[-1]:
-            if self.kind == "extrapolate" and len(xs) > 1 and x > xs[-1]:
-                return ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
-            return ys[-1]
-        i = bisect.bisect_right(xs, x)
-        x0, x1 = xs[i - 1], xs[i]
-        if x1 == x0:
-            return ys[i]
-        return ys[i - 1] + (x - x0) * (ys[i] - ys[i - 1]) / (x1 - x0)
+    def _scalar_function(self):
+        """``scalar(x)``: the table at one float, as a closure over precomputed slopes (tables
+        are called at every step: this is hot code)."""
+        xs, ys, kind = self.xs, self.ys, self.kind
+        first_x, last_x, first_y, last_y = xs[0], xs[-1], ys[0], ys[-1]
+        find = bisect.bisect_right
+        if kind == "discrete":
+
+            def discrete(x: float) -> float:
+                if x != x:
+                    return x
+                i = find(xs, x) - 1
+                return ys[i] if i > 0 else first_y
+
+            return discrete
+        # slope of each segment; a last 0.0 lets a NaN fall through to NaN
+        slopes = [
+            (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) if xs[i + 1] != xs[i] else 0.0
+            for i in range(len(xs) - 1)
+        ]
+        slopes.append(0.0)
+        low = slopes[0] if kind == "extrapolate" and len(xs) > 1 else 0.0
+        high = slopes[-2] if kind == "extrapolate" and len(xs) > 1 else 0.0
+
+        def continuous(x: float) -> float:
+            if x <= first_x:
+                return first_y + (x - first_x) * low if low else first_y
+            if x >= last_x:
+                return last_y + (x - last_x) * high if high else last_y
+            i = find(xs, x) - 1
+            return ys[i] + (x - xs[i]) * slopes[i]
+
+        return continuous
 
     def vector(self, x):
         x = np.asarray(x, dtype=float)
@@ -244,6 +258,95 @@ def rank_scalar(values, position, descending=False):
     return float(order.index(position) + 1)
 
 
+# -- Vensim's vector functions (see sysmap.sim.vectors) ----------------------------------------------
+
+
+def vector_select_scalar(selection, values, missing, action):
+    """VECTOR SELECT over Python floats; ``action`` is the numerical action (0-10)."""
+    chosen = [(s, v) for s, v in zip(selection, values, strict=True) if s != 0]
+    if not chosen:
+        return missing
+    if action <= 4:
+        terms = [s * v for s, v in chosen]
+    elif action == 5:
+        terms = [v**s for s, v in chosen]
+    else:
+        terms = [v for _, v in chosen]
+    return _combine(terms, action)
+
+
+def _combine(terms, action):
+    if action in (1, 5, 7):
+        return math.prod(terms)
+    if action in (2, 8):
+        return min(terms)
+    if action in (3, 9):
+        return max(terms)
+    if action in (4, 10):
+        return sum(terms) / len(terms)
+    return sum(terms)
+
+
+def vector_select_vector(selection, values, missing, action):
+    both = _stack((*selection, *values))  # every element to the same shape first
+    s, v = both[: len(selection)], both[len(selection) :]
+    chosen = s != 0
+    if action <= 4:
+        terms = s * v
+    elif action == 5:
+        terms = np.power(v, s)
+    else:
+        terms = v
+    if action in (0, 6):
+        out = np.where(chosen, terms, 0.0).sum(axis=0)
+    elif action in (1, 5, 7):
+        out = np.where(chosen, terms, 1.0).prod(axis=0)
+    elif action in (2, 8):
+        out = np.where(chosen, terms, np.inf).min(axis=0)
+    elif action in (3, 9):
+        out = np.where(chosen, terms, -np.inf).max(axis=0)
+    else:
+        count = chosen.sum(axis=0)
+        out = np.where(chosen, terms, 0.0).sum(axis=0) / np.maximum(count, 1)
+    return np.where(chosen.any(axis=0), out, missing)
+
+
+def _stack(values):
+    return np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values]))
+
+
+def sort_order_scalar(values, position, direction):
+    """The 0-based index of the element that sorts ``position``-th (ascending if ``direction > 0``)."""
+    if direction > 0:
+        order = sorted(range(len(values)), key=values.__getitem__)
+    else:
+        order = sorted(range(len(values)), key=lambda i: -values[i])
+    return float(order[position])
+
+
+def sort_order_vector(values, position, direction):
+    stacked = _stack(values)
+    up = np.argsort(stacked, axis=0, kind="stable")
+    down = np.argsort(-stacked, axis=0, kind="stable")
+    return np.where(np.asarray(direction) > 0, up[position], down[position]).astype(float)
+
+
+def vector_rank_scalar(values, position, direction):
+    """The rank (from 1) of ``values[position]`` when sorted ascending if ``direction > 0``."""
+    if direction > 0:
+        order = sorted(range(len(values)), key=values.__getitem__)
+    else:
+        order = sorted(range(len(values)), key=lambda i: -values[i])
+    return float(order.index(position) + 1)
+
+
+def vector_rank_vector(values, position, direction):
+    stacked = _stack(values)
+    up = np.argsort(np.argsort(stacked, axis=0, kind="stable"), axis=0, kind="stable")
+    down = np.argsort(np.argsort(-stacked, axis=0, kind="stable"), axis=0, kind="stable")
+    return np.where(np.asarray(direction) > 0, up[position], down[position]).astype(float) + 1.0
+
+
 # -- random numbers ------------------------------------------------------------------------------
 
 
@@ -328,6 +431,9 @@ def namespace(vector: bool) -> dict:
             "_pick": pick_vector,
             "_stddev": stddev_vector,
             "_rank": rank_vector,
+            "_vselect": vector_select_vector,
+            "_sort_order": sort_order_vector,
+            "_vrank": vector_rank_vector,
             "_sum": lambda *v: sum(v),
             "_prod": math.prod,
         }
@@ -368,6 +474,9 @@ def namespace(vector: bool) -> dict:
         "_pick": pick_scalar,
         "_stddev": stddev_scalar,
         "_rank": rank_scalar,
+        "_vselect": vector_select_scalar,
+        "_sort_order": sort_order_scalar,
+        "_vrank": vector_rank_scalar,
         "_sum": lambda *v: sum(v),
         "_prod": math.prod,
     }

@@ -47,6 +47,7 @@ class Results:
         keys: dict | None = None,
         constants: dict[str, float] | None = None,
     ):
+        """``constants`` are values every saved time shares, by :meth:`keyed_constants`."""
         self.times = times
         self.names = list(names)
         self.data = data
@@ -55,10 +56,13 @@ class Results:
             for i, name in enumerate(self.names):
                 keys.setdefault(result_key(name), []).append(i)
         self._keys = keys
-        # Vensim's control variables (INITIAL TIME, TIME STEP...) when the model does not define them
-        self._constants = {
-            result_key(k): v for k, v in (constants or {}).items() if result_key(k) not in keys
-        }
+        self._constants = constants or {}
+
+    @staticmethod
+    def keyed_constants(constants: dict[str, float], keys: dict) -> dict[str, float]:
+        """``constants`` by result key, leaving out the names ``keys`` (the variables) holds:
+        Vensim's control variables (INITIAL TIME, TIME STEP...) when the model has none."""
+        return {result_key(k): v for k, v in constants.items() if result_key(k) not in keys}
 
     @property
     def runs(self) -> int:

@@ -84,6 +84,58 @@ def test_save_interval_and_dt_reciprocal(tmp_path):
     assert simulate(tmp_path / "m.xmile").times.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
 
 
+def test_values_only_reported_are_right_at_every_save(tmp_path):
+    # "report" feeds no stock: it is computed only at save times, every 4th step
+    doc = model(
+        tmp_path,
+        stock("s", 0, inflows=["f"]) + flow("f", "1") + aux("report", "s * 10 + TIME"),
+        stop=2,
+        dt=0.25,
+        save=1,
+    )
+    results = simulate(doc)
+    assert results["report"].tolist() == [0.0, 11.0, 22.0]
+
+
+def test_a_lookup_of_time_used_by_several_variables(tmp_path):
+    table = '<gf><xscale min="0" max="4"/><ypts>0,10,20,30,40</ypts></gf>'
+    doc = model(
+        tmp_path,
+        aux("series", "", table)
+        + stock("s", 0, inflows=["f"])
+        + flow("f", "LOOKUP(series, TIME / 2) + STEP(1, 2)")
+        + aux("twice", "2 * LOOKUP(series, TIME / 2) + STEP(1, 2)"),
+        stop=4,
+    )
+    results = simulate(doc)
+    assert results["f"].tolist() == [0.0, 5.0, 11.0, 16.0, 21.0]
+    assert results["twice"].tolist() == [0.0, 10.0, 21.0, 31.0, 41.0]
+    assert results["s"].tolist() == [0.0, 0.0, 5.0, 16.0, 32.0]
+
+
+def test_values_settled_at_the_start_can_be_overridden(tmp_path):
+    doc = model(
+        tmp_path,
+        stock("s", "start", inflows=["f"]) + flow("f", "rate") + aux("start", "3")
+        + aux("rate", "INIT(s) / 3") + aux("double", "rate * 2"),
+        stop=2,
+    )  # fmt: skip
+    compiled = compile_model(doc)
+    assert compiled.run()["s"].tolist() == [3.0, 4.0, 5.0]
+    assert compiled.run(overrides={"double": 7})["double"].tolist() == [7.0, 7.0, 7.0]
+    assert compiled.run(overrides={"rate": 2})["s"].tolist() == [3.0, 5.0, 7.0]
+    assert compiled.run(overrides={"start": 6})["s"].tolist() == [6.0, 8.0, 10.0]
+    assert compiled.run(overrides={"rate": [2.0, 0.0]}, runs=2)["s"][2].tolist() == [7.0, 3.0]
+
+
+def test_rk4_integrates_hidden_stocks_too(tmp_path):
+    # SMTH1 of a constant input from 0: 10 * (1 - exp(-t / 2)); RK4 is close at dt 0.5
+    doc = model(tmp_path, aux("y", "SMTH1(10, 2, 0)"), stop=4, dt=0.5, method="rk4")
+    expected = [10 * (1 - math.exp(-t / 2)) for t in np.arange(0, 4.5, 0.5)]
+    assert simulate(doc)["y"].tolist() == pytest.approx(expected, abs=1e-3)
+    assert compile_model(doc).run(runs=2)["y"][:, 1].tolist() == pytest.approx(expected, abs=1e-3)
+
+
 # -- builtins -----------------------------------------------------------------------------------------
 
 
@@ -370,13 +422,59 @@ def test_ten_thousand_variables_compile(tmp_path):
     assert elapsed < 120  # generous: a sanity bound, not a timing assertion
 
 
-def test_unsupported_feature_is_named(tmp_path):
-    dims = '<dimensions><dim name="D" size="2"/></dimensions>'
-    doc = model(
-        tmp_path, aux("a", "1", '<dimensions><dim name="D"/></dimensions>') + aux("t", "SUM(a')"), extra=dims
+def test_transpose_swaps_the_dimensions(tmp_path):
+    dims = (
+        '<dimensions><dim name="R"><elem name="r1"/><elem name="r2"/></dim>'
+        '<dim name="C"><elem name="c1"/><elem name="c2"/><elem name="c3"/></dim>'
+        '<dim name="X"><elem name="x1"/><elem name="x2"/></dim>'
+        '<dim name="Y"><elem name="y1"/><elem name="y2"/></dim></dimensions>'
     )
-    with pytest.raises(SimulationError, match='variable "t": uses array transposition'):
+    cells = {"r1,c1": 1, "r1,c2": 2, "r1,c3": 3, "r2,c1": 4, "r2,c2": 5, "r2,c3": 6}
+    matrix = "".join(f'<element subscript="{k}"><eqn>{v}</eqn></element>' for k, v in cells.items())
+    square = "".join(
+        f'<element subscript="{k}"><eqn>{v}</eqn></element>'
+        for k, v in {"x1,y1": 1, "x1,y2": 2, "x2,y1": 3, "x2,y2": 4}.items()
+    )
+    doc = model(
+        tmp_path,
+        f'<aux name="m"><dimensions><dim name="R"/><dim name="C"/></dimensions>{matrix}</aux>'
+        '<aux name="t"><dimensions><dim name="C"/><dim name="R"/></dimensions><eqn>m\'</eqn></aux>'
+        f'<aux name="s"><dimensions><dim name="X"/><dim name="Y"/></dimensions>{square}</aux>'
+        # X and Y have the same size: s' over [X, Y] is s by position, swapped
+        '<aux name="st"><dimensions><dim name="X"/><dim name="Y"/></dimensions><eqn>s\'</eqn></aux>'
+        + aux("total", "SUM(m')"),
+        extra=dims,
+    )
+    results = simulate(doc)
+    assert results["t[c3,r1]"][0] == 3.0 and results["t[c1,r2]"][0] == 4.0
+    assert [results[f"st[{k}]"][0] for k in ("x1,y1", "x1,y2", "x2,y1", "x2,y2")] == [1.0, 3.0, 2.0, 4.0]
+    assert results["total"][0] == 21.0
+
+
+def test_active_initial_is_refused_naming_it(tmp_path):
+    doc = model(tmp_path, stock("s", "v") + aux("v", "ACTIVE INITIAL(TIME, 45)"))
+    with pytest.raises(
+        SimulationError, match='variable "v": uses Vensim\'s ACTIVE INITIAL, which has no XMILE'
+    ):
         compile_model(doc)
+
+
+def test_init_eqn_sets_the_initial_value_of_one_element(tmp_path):
+    # C-LEARN's buffer factor: an element's own <init_eqn> breaks an initial-value loop
+    dims = '<dimensions><dim name="D"><elem name="a"/><elem name="b"/></dim></dimensions>'
+    doc = model(
+        tmp_path,
+        stock("s", "f[a] + f[b]", inflows=["inflow"])
+        + flow("inflow", "1")
+        + '<aux name="f"><dimensions><dim name="D"/></dimensions>'
+        '<element subscript="a"><eqn>s</eqn><init_eqn>2</init_eqn></element>'
+        '<element subscript="b"><eqn>s * 10</eqn><init_eqn>3</init_eqn></element></aux>',
+        stop=2,
+        extra=dims,
+    )
+    results = simulate(doc)
+    assert results["s"].tolist() == [5.0, 6.0, 7.0]
+    assert results["f[b]"].tolist() == [50.0, 60.0, 70.0]
 
 
 def test_bad_run_arguments(tmp_path):

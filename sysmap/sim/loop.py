@@ -1,0 +1,274 @@
+"""The source of one whole simulation: constants, initial values and the time loop in one function.
+
+:mod:`sysmap.sim.compile` orders the cells; :func:`write_run` writes them into a single function
+so that one Python call runs the whole simulation, every value a local variable::
+
+    def _run(O, _R, _DT, _T0, _T1, _P, _N, _EVERY, _OUT):
+        c5 = O[5] if 5 in O else 0.1             # constants (O holds the overrides by cell)
+        T = _T0
+        s0 = O[0] if 0 in O else 100.0           # initial values, in initialisation order
+        _k = 0
+        _save = 0
+        while True:
+            T = _T0 + _k * _DT                   # never accumulated: no drift
+            c3 = s0 / c5                         # the cells that change, in dependency order
+            if _k == _save:                      # a save time: keep the row
+                _OUT += (c3, s0)
+                _save += _EVERY
+            if _k == _N:
+                break
+            d0 = -c3                             # rates, then the method's update
+            s0 = s0 + _DT * d0
+            _k += 1
+        return (c5,)
+
+RK2 and RK4 add ``_rates(T, s0, s1...)``, a function of the state that recomputes the
+changing cells and returns the rates, called for the later stages. ``PREVIOUS`` values are
+updated and ``DELAY`` inputs recorded once per step, from the step's first stage; auxiliaries
+and flows are saved as computed at the saved time (for RK methods, at the first stage). A
+single run extends the list ``_OUT`` by each saved row; an ensemble writes each cell's array
+of runs into ``_OUT[row]``, an array of shape ``(cells, runs)`` per save. Non-negative
+stocks are floored at zero after each step.
+
+Like everything :mod:`sysmap.sim.codegen` emits, the text is made of templates, float reprs
+and invented symbols only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CELL = re.compile(r"\bc([0-9]+)\b")
+#: the start of a call of a pure helper of time: a graphical function, STEP, RAMP, PULSE
+_PURE_CALL = re.compile(r"\b(?:_t[0-9]+|_step|_ramp|_pulse)\(")
+_TIME = re.compile(r"\bT\b")
+_STOCK = re.compile(r"\bs[0-9]+\b")
+_SYMBOL = re.compile(r"\b(?:[A-Za-z_][A-Za-z_0-9]*)\b")
+
+
+@dataclass
+class Plan:
+    """What the code is written from: the program, the limits applied to flows (lines of
+    code by cell), the constant and changing cells in order, the initialisation order, and
+    which cell each model stock is."""
+
+    program: object
+    clamps: dict[int, list[str]]
+    statics: list[int]
+    dynamic: list[int]
+    init_order: list[tuple[str, int]]
+    stock_cell: dict[int, int]
+    vector: bool
+    #: cells that only read constants and INIT values: computed once, after the initial values
+    settled: list[int] = field(default_factory=list)
+    #: the changing cells the stocks, memories and delays need at every step (the others are
+    #: computed only at save times), in dependency order; filled in by :func:`split_dynamic`
+    stepped: list[int] = field(default_factory=list)
+    #: the changing cells computed only when a row is saved
+    reported: list[int] = field(default_factory=list)
+    #: the code of the changing cells, with repeated calls of time alone replaced by ``_q`` symbols
+    code: dict[int, str] = field(default_factory=dict)
+    #: those calls (``(symbol, code)``), the ones the step needs and the ones only saving needs
+    hoisted_stepped: list[tuple[str, str]] = field(default_factory=list)
+    hoisted_reported: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.stepped, self.reported = split_dynamic(self)
+        hoist_time_calls(self)
+
+
+def split_dynamic(plan: Plan) -> tuple[list[int], list[int]]:
+    """The changing cells the next step depends on, and those only reported (read off the
+    generated code, whose cell symbols are ``c`` and a number)."""
+    p = plan.program
+    n_user = len(p.stock_of)
+    seeds = [p.rates[k] if k < n_user else p.hidden[k - n_user].rate for k in range(p.n_stocks)]
+    seeds += [m.update for m in p.memories if m.update is not None]
+    seeds += [pipe.input for pipe in p.pipes]
+    dynamic = set(plan.dynamic)
+    needed: set[int] = set()
+    todo = [int(n) for text in seeds for n in _CELL.findall(text)]
+    while todo:
+        i = todo.pop()
+        if i in needed or i not in dynamic:
+            continue
+        needed.add(i)
+        for text in (p.exprs[i], *plan.clamps.get(i, ())):
+            todo.extend(int(n) for n in _CELL.findall(text))
+    return [i for i in plan.dynamic if i in needed], [i for i in plan.dynamic if i not in needed]
+
+
+def _calls(text: str):
+    """The pure helper calls in ``text`` (whole, to the matching parenthesis)."""
+    for match in _PURE_CALL.finditer(text):
+        depth = 0
+        for end in range(match.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                yield text[match.start() : end + 1]
+                break
+
+
+def hoist_time_calls(plan: Plan) -> None:
+    """Compute each graphical function, STEP, RAMP or PULSE of time and constants once per step.
+
+    C-LEARN reads its data series as ``LOOKUP(series, TIME / One_year)`` hundreds of times
+    a step; once each is enough. A call qualifies when it reads only ``T``, numbers and
+    cells computed before the loop.
+    """
+    p = plan.program
+    before = {f"c{i}" for i in (*plan.statics, *plan.settled)} | {"T", "_DT", "_T0", "_T1"}
+    helpers = {"_step", "_ramp", "_pulse"}
+    symbols: dict[str, str] = {}
+    users: dict[str, set[int]] = {}
+    plan.code = {i: p.exprs[i] for i in plan.dynamic}
+    for i in plan.dynamic:
+        for call in set(_calls(p.exprs[i])):
+            names = set(_SYMBOL.findall(call)) - helpers
+            if all(n in before or n.startswith("_t") for n in names) and "T" in names:
+                users.setdefault(call, set()).add(i)
+    # longest first, so that a call inside another is replaced in what is left of it
+    for call in sorted(users, key=len, reverse=True):
+        symbol = symbols[call] = f"_q{len(symbols)}"
+        for i in users[call]:
+            plan.code[i] = plan.code[i].replace(call, symbol)
+    stepped = set(plan.stepped)
+    for call, symbol in sorted(symbols.items(), key=lambda item: len(item[0])):  # inner calls first
+        defined = call
+        for inner, inner_symbol in symbols.items():  # a hoisted call inside this one
+            if inner != call and inner in defined:
+                defined = defined.replace(inner, inner_symbol)
+        target = plan.hoisted_stepped if users[call] & stepped else plan.hoisted_reported
+        target.append((symbol, defined))
+
+
+def saved_cells(plan: Plan) -> list[int]:
+    """The cells of a saved row, in order: the changing cells, then the model's stocks."""
+    return list(plan.dynamic) + list(plan.program.stock_of)
+
+
+def write_run(plan: Plan, method: str) -> str:
+    """The source of ``_run`` for ``method`` (``"euler"``, ``"rk2"`` or ``"rk4"``)."""
+    p = plan.program
+    n_user = len(p.stock_of)
+    n_stocks = p.n_stocks
+    lines = ["def _run(O, _R, _DT, _T0, _T1, _P, _N, _EVERY, _OUT):"]
+
+    def add(indent: int, text: str) -> None:
+        lines.append("    " * indent + text)
+
+    for i in plan.statics:
+        expr = p.exprs[i]
+        add(1, f"c{i} = O[{i}]" if expr == f"O[{i}]" else f"c{i} = O[{i}] if {i} in O else {expr}")
+        for line in plan.clamps.get(i, ()):
+            add(1, line)
+    for q in range(len(p.pipes)):
+        add(1, f"_p{q} = _P[{q}].read")
+        add(1, f"_w{q} = _P[{q}].push")
+    add(1, "T = _T0")
+    for kind, j in plan.init_order:
+        if kind == "c":
+            add(1, f"c{j} = {p.initials[j][0] if j in p.initials else p.exprs[j]}")
+            if j not in p.initials:
+                for line in plan.clamps.get(j, ()):
+                    add(1, line)
+        elif kind == "s" and j < n_user:
+            i = plan.stock_cell[j]
+            add(1, f"s{j} = O[{i}] if {i} in O else {p.exprs[i]}")
+        elif kind == "s":
+            add(1, f"s{j} = {p.hidden[j - n_user].init}")
+        else:
+            add(1, f"m{j} = {p.memories[j].init}")
+    for i in plan.settled:
+        add(1, f"c{i} = {p.exprs[i]}")
+        for line in plan.clamps.get(i, ()):
+            add(1, line)
+    rates = [p.rates[k] if k < n_user else p.hidden[k - n_user].rate for k in range(n_stocks)]
+    staged = method != "euler" and n_stocks > 0
+    if staged:
+        stocks = ", ".join(f"s{k}" for k in range(n_stocks))
+        add(1, f"def _rates(T, {stocks}):")
+        _cells(add, 2, plan, plan.stepped, plan.hoisted_stepped)
+        add(2, f"return ({''.join(f'{r}, ' for r in rates)})")
+    updates = [(j, m.update) for j, m in enumerate(p.memories) if m.update is not None]
+    read = [plan.code[i] for i in plan.dynamic] + [
+        code for _, code in plan.hoisted_stepped + plan.hoisted_reported
+    ]
+    read += [u for _, u in updates] + [pipe.input for pipe in p.pipes] + rates
+    read += [line for i in plan.dynamic for line in plan.clamps.get(i, ())]
+    add(1, "_k = 0")
+    add(1, "_save = 0")
+    if plan.vector:
+        add(1, "_row = 0")
+    add(1, "while True:")
+    if staged or any(_TIME.search(text) for text in read):
+        add(2, "T = _T0 + _k * _DT")
+    _cells(add, 2, plan, plan.stepped, plan.hoisted_stepped)
+    stock_of = p.stock_of
+    saved = [(i, f"s{stock_of[i]}" if i in stock_of else f"c{i}") for i in saved_cells(plan)]
+    add(2, "if _k == _save:")
+    _cells(add, 3, plan, plan.reported, plan.hoisted_reported)
+    if plan.vector:
+        add(3, "_O = _OUT[_row]")
+        for i, symbol in saved:
+            add(3, f"_O[{i}] = {symbol}")
+        add(3, "_row += 1")
+    else:
+        add(3, f"_OUT += ({''.join(f'{symbol}, ' for _, symbol in saved)})")
+    add(3, "_save += _EVERY")
+    add(2, "if _k == _N:")
+    add(3, "break")
+    for j, update in updates:
+        add(2, f"n{j} = {update}")
+    for q, pipe in enumerate(p.pipes):
+        add(2, f"_w{q}({pipe.input})")
+    if staged:
+        for k, rate in enumerate(rates):
+            add(2, f"d{k} = {rate}")
+        _stages(add, method, n_stocks)
+    else:  # a rate that reads no stock goes straight into its stock's update
+        direct = [not _STOCK.search(rate) for rate in rates]
+        for k, rate in enumerate(rates):
+            if not direct[k]:
+                add(2, f"d{k} = {rate}")
+        for k, rate in enumerate(rates):
+            add(2, f"s{k} = s{k} + _DT * {f'({rate})' if direct[k] else f'd{k}'}")
+    for k in p.floors:
+        add(2, f"s{k} = _max(s{k}, 0.0)" if plan.vector else f"if s{k} < 0.0: s{k} = 0.0")
+    for j, _ in updates:
+        add(2, f"m{j} = n{j}")
+    add(2, "_k += 1")
+    add(1, f"return ({''.join(f'c{i}, ' for i in plan.statics + plan.settled)})")
+    return "\n".join(lines) + "\n"
+
+
+def _cells(add, indent: int, plan: Plan, cells: list[int], hoisted=()) -> None:
+    for symbol, code in hoisted:
+        add(indent, f"{symbol} = {code}")
+    for i in cells:
+        add(indent, f"c{i} = {plan.code[i]}")
+        for line in plan.clamps.get(i, ()):
+            add(indent, line)
+
+
+def _stages(add, method: str, n: int) -> None:
+    """The later stages of RK2 (Heun) or RK4 and the state update, after the first stage's ``d``."""
+
+    def call(time: str, step: str, rates: str) -> str:
+        return f"_rates({time}, {', '.join(f's{k} + {step} * {rates}{k}' for k in range(n))})"
+
+    def unpack(name: str) -> str:
+        return "".join(f"{name}{k}, " for k in range(n))
+
+    if method == "rk2":
+        add(2, f"{unpack('a')}= {call('T + _DT', '_DT', 'd')}")
+        for k in range(n):
+            add(2, f"s{k} = s{k} + _DT * 0.5 * (d{k} + a{k})")
+        return
+    add(2, "_h = _DT * 0.5")
+    add(2, f"{unpack('a')}= {call('T + _h', '_h', 'd')}")
+    add(2, f"{unpack('b')}= {call('T + _h', '_h', 'a')}")
+    add(2, f"{unpack('e')}= {call('T + _DT', '_DT', 'b')}")
+    for k in range(n):
+        add(2, f"s{k} = s{k} + _DT / 6.0 * (d{k} + 2.0 * a{k} + 2.0 * b{k} + e{k})")
