@@ -197,6 +197,9 @@ class _Build(Transformer):
     def unary(self, c):
         return Unary(_UNARY[c[0].type], c[1], c[0].start_pos)
 
+    def postfix_not(self, c):
+        return Unary("not", c[0], c[0].pos)
+
     def if_(self, c):
         return If(c[1], c[3], c[5], c[0].start_pos)
 
