@@ -271,6 +271,8 @@ def _show(token: Token) -> str:
     value = str(token)
     if len(value) > 30:
         value = value[:27] + "..."
+    # an error message is one line, even for a quoted name that holds a line break
+    value = value.replace("\r", "\\r").replace("\n", "\\n")
     return f'"{value}"'
 
 
