@@ -7,12 +7,14 @@ Models: every run of the SDXorg conformance suite (../shared/conformance/sdxorg,
 with a reference output; see tests/sim/conformance.py), a generated stock-and-flow model of
 ``--variables`` variables (benchmarks/_generate.py), World3-03 and C-LEARN (../shared/models).
 
-For each model, the best of ``--repeat``: sysmap's load + compile (``load``, ``compile_model``) and
-run (``model.run()``); PySD's load (``pysd.read_xmile``: translate to Python and import) and run;
-Simlin's load (``simlin.load``) and run (``model.run()``). Ratios are peer time / sysmap time
-(above 1: sysmap is faster). The issue's targets: PySD load+run / sysmap load+run >= 10 on every
-model; Simlin run / sysmap run >= 0.5 (a single run within 2x of Simlin's native engine). For
-the conformance runs, the table also says whether sysmap's results match the reference.
+For each model, the best of ``--repeat`` (every program timed the same way: ``time.perf_counter``
+around each call, no garbage collection forced in between, the fastest kept): sysmap's load +
+compile (``load``, ``compile_model``) and run (``model.run()``); PySD's load (``pysd.read_xmile``:
+translate to Python and import) and run; Simlin's load (``simlin.load``) and run (``model.run()``).
+Ratios are peer time / sysmap time (above 1: sysmap is faster). The issue's targets: PySD load+run /
+sysmap load+run >= 10 on every model; Simlin run / sysmap run >= 0.5 (a single run within 2x of
+Simlin's native engine). For the conformance runs, the table also says whether sysmap's results
+match the reference.
 
 Ensembles: ``--runs`` runs with varied parameters, as one vectorised sysmap run
 (``model.run(runs=N, overrides=...)``) against N Simlin runs of one loaded model, on the teacup,
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import shutil
 import statistics
 import sys
@@ -79,9 +80,10 @@ class Row:
 
 
 def best_of(repeat: int, func) -> tuple[float, object]:
+    """Best of ``repeat`` calls and the last value, timed as tests/peers.py times the peers (no
+    ``gc.collect()`` in between, which would evict the caches of a sub-millisecond run)."""
     best, value = float("inf"), None
     for _ in range(repeat):
-        gc.collect()
         start = time.perf_counter()
         value = func()
         best = min(best, time.perf_counter() - start)

@@ -447,8 +447,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     model = compile_model(doc)
     overrides = simulation_overrides(args, args.runs, args.seed)
-    results = model.run(method=args.method, overrides=overrides, runs=args.runs, seed=args.seed)
-    shown = model.stock_names or results.names[:8]
+    shown = model.stock_names or model.names[:8]
+    # an ensemble keeps only the variables it prints (a CSV holds every variable of the first run)
+    keep = shown if args.runs > 1 and not args.csv else None
+    results = model.run(method=args.method, overrides=overrides, runs=args.runs, seed=args.seed, keep=keep)
     if args.csv:
         results.to_csv(args.csv)
     if args.json:

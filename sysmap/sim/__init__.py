@@ -6,7 +6,8 @@ Use::
     model = compile_model(doc)              # once; errors name the variable
     results = model.run(method=None, overrides={"birth rate": 0.03}, runs=1, seed=None)
     results.times, results.names, results["population"], results.to_csv("out.csv")
-    simulate("model.xmile", runs=1000, overrides={"k": np.random.default_rng(1).uniform(0, 1, 1000)})
+    simulate("model.xmile", runs=1000, overrides={"k": np.random.default_rng(1).uniform(0, 1, 1000)},
+             keep=["population"])         # an ensemble stores only the variables it keeps
 
 Design, module by module:
 

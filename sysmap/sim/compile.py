@@ -45,8 +45,10 @@ class Variant:
     """One flavour of compiled code: scalar or vector, with some cells fixed by overrides;
     its ``_run`` function is written and compiled once per integration method."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, every: int | None = None):
         self.plan = plan
+        #: the schedule's save interval in steps, when known: 1 writes a loop that saves every step
+        self.every = every
         self.program: Program = plan.program
         #: the cells ``_run`` returns, constant over the run: the constants, then the settled
         self.statics = plan.statics + plan.settled
@@ -62,9 +64,10 @@ class Variant:
     def runner(self, method: str):
         """The compiled ``_run`` for ``method``."""
         if method not in self._runners:
-            source = write_run(self.plan, method)
+            source = write_run(self.plan, method, self.every)
             try:
-                code = compile(source, "<sysmap model>", "exec")
+                # not inheriting this module's __future__ flags also makes compile() faster
+                code = compile(source, "<sysmap model>", "exec", dont_inherit=True)
             except (SyntaxError, RecursionError, MemoryError, ValueError):
                 raise SimulationError("the model's equations are too large or deep to compile") from None
             ns = namespace(self.plan.vector)
@@ -121,7 +124,7 @@ class CompiledModel:
     def _variant(self, vector: bool, fixed: frozenset) -> Variant:
         key = (vector, fixed)
         if key not in self._variants:
-            self._variants[key] = _build(self.flat, self.semantics, vector, fixed)
+            self._variants[key] = _build(self.flat, self.semantics, vector, fixed, self._schedule.every)
         return self._variants[key]
 
     def source(self, vector: bool = False, method: str = "euler") -> str:
@@ -138,7 +141,12 @@ class CompiledModel:
         return list(dict.fromkeys(found))
 
     def run(
-        self, method: str | None = None, overrides: dict | None = None, runs: int = 1, seed=None
+        self,
+        method: str | None = None,
+        overrides: dict | None = None,
+        runs: int = 1,
+        seed=None,
+        keep=None,
     ) -> Results:
         """Simulate; returns :class:`~sysmap.sim.results.Results` at the save times.
 
@@ -146,11 +154,14 @@ class CompiledModel:
         :mod:`sysmap.sim.semantics`). ``overrides`` maps variable names (any spelling; an
         array's name sets every element) to a number, or to an array of ``runs`` numbers, one
         per run; a stock's override is its initial value. ``runs`` > 1 runs an ensemble,
-        vectorised; ``seed`` makes random functions repeatable.
+        vectorised; ``seed`` makes random functions repeatable. ``keep`` names the variables
+        the results hold (any spelling; an array's name keeps every element; default: all of
+        them): an ensemble then stores ``saves x kept x runs`` values, not every cell's.
         """
         if not isinstance(runs, int) or runs < 1:
             raise SimulationError("runs must be a whole number of at least 1")
         method = self._method(method)
+        kept = self._kept(keep)
         values: dict[int, object] = {}
         for name, value in (overrides or {}).items():
             number = _override_value(name, value, runs)
@@ -168,14 +179,34 @@ class CompiledModel:
             except (ArithmeticError, ValueError):
                 pass  # a division by zero, a domain error: redo it with IEEE semantics
             else:
-                return Results(schedule.save_times(), self.names, data, self._keys, self._constants)
+                return self._results(data if kept is None else data[:, kept], kept)
         variant = self._variant(True, fixed)
         rng = np.random.default_rng(seed)
         with np.errstate(all="ignore"):
-            data = integrate(variant, schedule, method, values, rng, runs)
+            data = integrate(variant, schedule, method, values, rng, runs, kept)
         if runs == 1:
             data = data[:, :, 0]
-        return Results(schedule.save_times(), self.names, data, self._keys, self._constants)
+        return self._results(data, kept)
+
+    def _kept(self, keep) -> list[int] | None:
+        """The cells ``keep`` names, in the model's order (``None``: every cell)."""
+        if keep is None:
+            return None
+        if isinstance(keep, str):
+            keep = [keep]
+        return sorted({i for name in keep for i in self.cells_named(str(name))})
+
+    def _results(self, data: np.ndarray, kept: list[int] | None) -> Results:
+        times = self._schedule.save_times()
+        if kept is None:
+            return Results(times, self.names, data, self._keys, self._constants)
+        column = {cell: k for k, cell in enumerate(kept)}
+        keys = {}
+        for key, cells in self._keys.items():
+            found = [column[i] for i in cells if i in column]
+            if found:
+                keys[key] = found
+        return Results(times, [self.names[i] for i in kept], data, keys, self._constants)
 
     def _method(self, method: str | None) -> str:
         if method is None:
@@ -249,7 +280,9 @@ def _cycle_message(graph: nx.DiGraph, flat: FlatModel, what: str) -> SimulationE
     return SimulationError(f"{what}: {shown}", variable=names[0])
 
 
-def _build(flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset) -> Variant:
+def _build(
+    flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset, every: int | None = None
+) -> Variant:
     p = emit_program(flat, semantics, vector, fixed)
     cells = flat.cells
     n = len(cells)
@@ -341,7 +374,8 @@ def _build(flat: FlatModel, semantics: Semantics, vector: bool, fixed: frozenset
         raise _cycle_message(init_graph, flat, "initial values depend on each other in a loop") from None
 
     variant = Variant(
-        Plan(p, clamps, statics, dynamic, init_order, stock_cell, vector, [i for i in order if i in settled])
+        Plan(p, clamps, statics, dynamic, init_order, stock_cell, vector, [i for i in order if i in settled]),
+        every,
     )
     variant.runner("euler")  # compile now: a model too large to compile fails here, not at a run
     return variant

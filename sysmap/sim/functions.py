@@ -25,6 +25,16 @@ import numpy as np
 TIME_EPSILON = 1e-6
 
 
+#: The most points of a graphical function written inline into scalar code (see :meth:`Table.inline`).
+INLINE_POINTS = 32
+
+
+def _literal(value: float) -> str:
+    """A float as Python source that reads back as the same float, as an atom."""
+    text = repr(float(value))
+    return f"({text})" if text.startswith("-") else text
+
+
 class Table:
     """A graphical function: ``continuous`` (linear, flat beyond the ends), ``extrapolate``
     (linear, extended beyond the ends) or ``discrete`` (a step at each point)."""
@@ -61,6 +71,7 @@ class Table:
         slopes.append(0.0)
         low = slopes[0] if kind == "extrapolate" and len(xs) > 1 else 0.0
         high = slopes[-2] if kind == "extrapolate" and len(xs) > 1 else 0.0
+        self._slopes, self._low, self._high = slopes, low, high
 
         def continuous(x: float) -> float:
             if x <= first_x:
@@ -71,6 +82,44 @@ class Table:
             return ys[i] + (x - xs[i]) * slopes[i]
 
         return continuous
+
+    def inline(self, arg: str, x: str) -> str | None:
+        """Python code computing :attr:`scalar` of the expression ``arg`` with the same arithmetic,
+        a binary search written out as conditional expressions (a call costs more than the
+        search); ``x`` is a fresh local name that holds ``arg``. ``None`` for a table of more
+        than :data:`INLINE_POINTS` points or with a number that is not finite.
+
+        The code is made of ``arg``, ``x`` and the ``repr`` of floats only.
+
+        >>> Table((0.0, 1.0), (0.0, 10.0)).inline("c1", "_x0")
+        '(0.0 if (_x0 := c1) <= 0.0 else (10.0 if _x0 >= 1.0 else 0.0 + (_x0 - 0.0) * 10.0))'
+        """
+        xs, ys, n = self.xs, self.ys, len(self.xs)
+        if not 0 < n <= INLINE_POINTS or not all(map(math.isfinite, xs + ys)):
+            return None
+        held = f"({x} := {arg})"
+
+        def search(lo: int, hi: int, leaf) -> str:
+            if lo == hi:
+                return leaf(lo)
+            mid = (lo + hi + 1) // 2  # the first x of the upper half, as bisect_right splits
+            return f"({search(lo, mid - 1, leaf)} if {x} < {_literal(xs[mid])} else {search(mid, hi, leaf)})"
+
+        if self.kind == "discrete":
+            return f"({x} if {held} != {x} else {search(0, n - 1, lambda i: _literal(ys[i]))})"
+        slopes = self._slopes
+        if not all(map(math.isfinite, slopes)):
+            return None
+
+        def line(y: float, x0: float, slope: float) -> str:
+            return f"{_literal(y)} + ({x} - {_literal(x0)}) * {_literal(slope)}"
+
+        low = line(ys[0], xs[0], self._low) if self._low else _literal(ys[0])
+        high = line(ys[-1], xs[-1], self._high) if self._high else _literal(ys[-1])
+        inner = search(0, max(0, n - 2), lambda i: line(ys[i], xs[i], slopes[i]))
+        return (
+            f"({low} if {held} <= {_literal(xs[0])} else ({high} if {x} >= {_literal(xs[-1])} else {inner}))"
+        )
 
     def vector(self, x):
         x = np.asarray(x, dtype=float)
@@ -390,7 +439,7 @@ class Random:
 
 def namespace(vector: bool) -> dict:
     """The globals of generated code: no Python builtins, only these helpers."""
-    common = {"__builtins__": {}, "_inf": math.inf, "_nan": math.nan}
+    common = {"__builtins__": {}, "_inf": math.inf, "_nan": math.nan, "_range": range}
     if vector:
         return {
             **common,

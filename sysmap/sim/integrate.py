@@ -11,6 +11,7 @@ methods, from the first stage of the step), as Stella and Vensim report them.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,11 +52,14 @@ class Schedule:
         return self.steps // self.every + 1
 
 
-def integrate(variant, schedule: Schedule, method: str, overrides: dict, rng, runs: int | None) -> np.ndarray:
+def integrate(
+    variant, schedule: Schedule, method: str, overrides: dict, rng, runs: int | None, kept=None
+) -> np.ndarray:
     """Run ``variant`` (from :mod:`sysmap.sim.compile`) and return the saved values.
 
     ``runs`` is ``None`` for scalar code (result shape ``(saves, cells)``), else the number
-    of runs of vector code (shape ``(saves, cells, runs)``). One call of the generated
+    of runs of vector code (shape ``(saves, cells, runs)``, or ``(saves, len(kept), runs)``
+    when vector code is given the list of cells ``kept``). One call of the generated
     ``_run`` (see :mod:`sysmap.sim.loop`) runs the whole simulation.
     """
     p = variant.program
@@ -63,40 +67,61 @@ def integrate(variant, schedule: Schedule, method: str, overrides: dict, rng, ru
     dt = schedule.dt
     pipes = [Pipe(schedule.start, dt) for _ in p.pipes]
     run = variant.runner(method)
-    vector = runs is not None
-    shape = (schedule.saves, n_cells) + ((runs,) if vector else ())
-    out = np.zeros(shape)
-    if vector:
-        statics = run(
-            overrides,
-            Random(rng, runs),
-            dt,
-            schedule.start,
-            schedule.stop,
-            pipes,
-            schedule.steps,
-            schedule.every,
-            out,
-        )
-    else:
-        rows: list[tuple] = []
-        statics = run(
-            overrides,
-            Random(rng, None),
-            dt,
-            schedule.start,
-            schedule.stop,
-            pipes,
-            schedule.steps,
-            schedule.every,
-            rows,
-        )
-        if variant.saved:
-            out[:, variant.saved] = np.fromiter(rows, float, len(rows)).reshape(-1, len(variant.saved))
-    if variant.statics:
-        if vector:
-            for i, value in zip(variant.statics, statics, strict=True):
-                out[:, i] = value
-        else:
+    arguments = (dt, schedule.start, schedule.stop, pipes, schedule.steps, schedule.every)
+    if runs is None:
+        rows: list = []
+        statics = run(overrides, Random(rng, None), *arguments, rows)
+        out = np.zeros((schedule.saves, n_cells))
+        if variant.saved:  # struct converts a list of floats to doubles faster than numpy does
+            saved = np.frombuffer(struct.pack(f"{len(rows)}d", *rows))
+            out[:, variant.saved] = saved.reshape(-1, len(variant.saved))
+        if variant.statics:
             out[:, variant.statics] = np.array(statics, dtype=float)
+        return out
+    if kept is not None:
+        kept_rows = KeptRows(schedule.saves, n_cells, runs, kept)
+        statics = run(overrides, Random(rng, runs), *arguments, kept_rows)
+        return kept_rows.finish(variant.statics, statics)
+    out = np.zeros((schedule.saves, n_cells, runs))
+    statics = run(overrides, Random(rng, runs), *arguments, out)
+    for i, value in zip(variant.statics, statics, strict=True):
+        out[:, i] = value
     return out
+
+
+class KeptRows:
+    """What vector code saves into when only some cells are kept: each row is written into one
+    scratch array of every cell (``rows[row]``, as the generated code asks for it) and its kept
+    cells copied out when the next row is asked for, so memory grows by the kept cells only.
+
+    >>> rows = KeptRows(saves=2, cells=3, runs=2, kept=[2])
+    >>> for row in range(2):
+    ...     rows[row][:] = row + 1.0
+    >>> rows.finish([], ()).tolist()
+    [[[1.0, 1.0]], [[2.0, 2.0]]]
+    """
+
+    def __init__(self, saves: int, cells: int, runs: int, kept: list[int]):
+        self.kept = np.asarray(kept, dtype=np.intp)
+        self.data = np.zeros((saves, len(kept), runs))
+        self.scratch = np.zeros((cells, runs))
+        self.row: int | None = None
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        self._flush()
+        self.row = row
+        return self.scratch
+
+    def _flush(self) -> None:
+        if self.row is not None:
+            self.data[self.row] = self.scratch[self.kept]
+            self.row = None
+
+    def finish(self, statics: list[int], values) -> np.ndarray:
+        """The kept values, with the cells constant over the run (``statics``) filled in."""
+        self._flush()
+        column = {cell: k for k, cell in enumerate(self.kept.tolist())}
+        for cell, value in zip(statics, values, strict=True):
+            if cell in column:
+                self.data[:, column[cell]] = value
+        return self.data

@@ -7,20 +7,26 @@ so that one Python call runs the whole simulation, every value a local variable:
         c5 = O[5] if 5 in O else 0.1             # constants (O holds the overrides by cell)
         T = _T0
         s0 = O[0] if 0 in O else 100.0           # initial values, in initialisation order
-        _k = 0
         _save = 0
-        while True:
+        for _k in _range(_N):
             T = _T0 + _k * _DT                   # never accumulated: no drift
             c3 = s0 / c5                         # the cells that change, in dependency order
             if _k == _save:                      # a save time: keep the row
                 _OUT += (c3, s0)
                 _save += _EVERY
-            if _k == _N:
-                break
-            d0 = -c3                             # rates, then the method's update
-            s0 = s0 + _DT * d0
-            _k += 1
+            s0 -= _DT * c3                       # rates, then the method's update
+        _k = _N                                  # the last time: computed and saved only
+        T = _T0 + _k * _DT
+        c3 = s0 / c5
+        if _k == _save:
+            _OUT += (c3, s0)
         return (c5,)
+
+When the model saves every step the save test goes; when a step computes more than
+:data:`_REPEATED_CELLS` cells the loop runs to ``_N`` inclusive and breaks before stepping
+from the last time, instead of repeating its cells. Scalar code has small helpers written
+out inline (:class:`Inliner`): graphical functions as a binary search over their points,
+``MIN``/``MAX``/``SAFEDIV``/``STEP`` as conditional expressions, with the same arithmetic.
 
 RK2 and RK4 add ``_rates(T, s0, s1...)``, a function of the state that recomputes the
 changing cells and returns the rates, called for the later stages. ``PREVIOUS`` values are
@@ -39,12 +45,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sysmap.sim.functions import TIME_EPSILON
+
 _CELL = re.compile(r"\bc([0-9]+)\b")
 #: the start of a call of a pure helper of time: a graphical function, STEP, RAMP, PULSE
 _PURE_CALL = re.compile(r"\b(?:_t[0-9]+|_step|_ramp|_pulse)\(")
 _TIME = re.compile(r"\bT\b")
 _STOCK = re.compile(r"\bs[0-9]+\b")
 _SYMBOL = re.compile(r"\b(?:[A-Za-z_][A-Za-z_0-9]*)\b")
+_HELPER_CALL = re.compile(r"\b(?:_t([0-9]+)|_max|_min|_safediv|_step)\(")
+#: a symbol or a number, which an inlined helper may read twice as it is
+_ATOM = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|[0-9]+(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?")
+_NEGATED = re.compile(r"-[a-z][0-9]+")
+#: the most cells and hoisted calls a step computes for which the last time repeats them after the loop
+_REPEATED_CELLS = 400
 
 
 @dataclass
@@ -143,20 +157,99 @@ def hoist_time_calls(plan: Plan) -> None:
         target.append((symbol, defined))
 
 
+class Inliner:
+    """Rewrites calls of small helpers in scalar code as expressions, a call costing more than
+    what it computes: graphical functions ``_tN(x)`` as the tables' own binary search
+    (:meth:`~sysmap.sim.functions.Table.inline`; tables too large stay calls), and two-argument
+    ``_min``/``_max``, ``_safediv`` and ``_step`` as conditional expressions that give the
+    same float as the helper. An argument read twice is held in a fresh local ``_xN`` (an
+    assignment expression, in the order the call evaluated them). Calls whose arguments draw
+    random numbers stay calls, so the draws keep their order.
+
+    >>> from sysmap.sim.functions import Table
+    >>> inline = Inliner([Table((0.0, 1.0), (5.0, 5.0))])
+    >>> inline("c2 = _t0(c1) * 2.0")
+    'c2 = (5.0 if (_x0 := c1) <= 0.0 else (5.0 if _x0 >= 1.0 else 5.0 + (_x0 - 0.0) * 0.0)) * 2.0'
+    >>> inline("c3 = _max(0.0, c1 - c2) + _safediv(c1, c2)")
+    'c3 = (_x1 if 0.0 < (_x1 := c1 - c2) else 0.0) + (c1 / c2 if c2 != 0 else 0.0)'
+    """
+
+    def __init__(self, tables):
+        self.tables = tables
+        self.count = 0
+
+    def local(self) -> str:
+        self.count += 1
+        return f"_x{self.count - 1}"
+
+    def held(self, arg: str) -> tuple[str, str]:
+        """How to evaluate ``arg`` the first time, and how to read it again."""
+        if _ATOM.fullmatch(arg):
+            return arg, arg
+        symbol = self.local()
+        return f"({symbol} := {arg})", symbol
+
+    def __call__(self, text: str) -> str:
+        if "_" not in text:
+            return text
+        out, pos = [], 0
+        for match in _HELPER_CALL.finditer(text):
+            if match.start() < pos:  # inside a call already rewritten
+                continue
+            depth, end, commas = 0, match.end() - 1, []
+            for end in range(match.end() - 1, len(text)):
+                char = text[end]
+                depth += {"(": 1, ")": -1}.get(char, 0)
+                if depth == 0:
+                    break
+                if depth == 1 and char == ",":
+                    commas.append(end)
+            cuts = [match.end() - 1, *commas, end]
+            args = [self(text[i + 1 : j].strip()) for i, j in zip(cuts, cuts[1:], strict=False)]
+            code = None if "_R." in text[match.end() : end] else self._inline(match, args)
+            out += [text[pos : match.start()], code or f"{match.group(0)}{', '.join(args)})"]
+            pos = end + 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _inline(self, match, args: list[str]) -> str | None:
+        name = match.group(0)[:-1]
+        if match.group(1) is not None:
+            return self.tables[int(match.group(1))].inline(args[0], self.local()) if len(args) == 1 else None
+        if name in ("_max", "_min") and len(args) == 2:
+            # max(a, b) keeps a unless b > a; min(a, b) keeps a unless b < a (NaN included)
+            (first_a, a), (first_b, b) = self.held(args[0]), self.held(args[1])
+            return f"({b} if {first_a} {'<' if name == '_max' else '>'} {first_b} else {a})"
+        if name == "_safediv" and len(args) in (2, 3):
+            first_b, b = self.held(args[1])
+            default = args[2] if len(args) == 3 else "0.0"
+            return f"({_paren(args[0])} / {b} if {first_b} != 0 else {default})"
+        if name == "_step" and len(args) == 4:
+            t, dt, height, start = (_paren(a) for a in args)
+            return f"({height} if {t} + {dt} * {TIME_EPSILON!r} >= {start} else 0.0)"
+        return None
+
+
+def _paren(text: str) -> str:
+    return text if _ATOM.fullmatch(text) else f"({text})"
+
+
 def saved_cells(plan: Plan) -> list[int]:
     """The cells of a saved row, in order: the changing cells, then the model's stocks."""
     return list(plan.dynamic) + list(plan.program.stock_of)
 
 
-def write_run(plan: Plan, method: str) -> str:
-    """The source of ``_run`` for ``method`` (``"euler"``, ``"rk2"`` or ``"rk4"``)."""
+def write_run(plan: Plan, method: str, every: int | None = None) -> str:
+    """The source of ``_run`` for ``method`` (``"euler"``, ``"rk2"`` or ``"rk4"``); ``every`` 1
+    writes a loop that saves every step without testing for it (any other: it tests ``_EVERY``)."""
     p = plan.program
     n_user = len(p.stock_of)
     n_stocks = p.n_stocks
     lines = ["def _run(O, _R, _DT, _T0, _T1, _P, _N, _EVERY, _OUT):"]
+    inline = None if plan.vector else Inliner(p.tables)
 
     def add(indent: int, text: str) -> None:
-        lines.append("    " * indent + text)
+        lines.append("    " * indent + (text if inline is None else inline(text)))
 
     for i in plan.statics:
         expr = p.exprs[i]
@@ -197,28 +290,41 @@ def write_run(plan: Plan, method: str) -> str:
     ]
     read += [u for _, u in updates] + [pipe.input for pipe in p.pipes] + rates
     read += [line for i in plan.dynamic for line in plan.clamps.get(i, ())]
-    add(1, "_k = 0")
-    add(1, "_save = 0")
-    if plan.vector:
-        add(1, "_row = 0")
-    add(1, "while True:")
-    if staged or any(_TIME.search(text) for text in read):
-        add(2, "T = _T0 + _k * _DT")
-    _cells(add, 2, plan, plan.stepped, plan.hoisted_stepped)
+    timed = staged or any(_TIME.search(text) for text in read)
     stock_of = p.stock_of
     saved = [(i, f"s{stock_of[i]}" if i in stock_of else f"c{i}") for i in saved_cells(plan)]
-    add(2, "if _k == _save:")
-    _cells(add, 3, plan, plan.reported, plan.hoisted_reported)
+
+    def save(indent: int) -> None:
+        """The row kept at a save time (every step when ``every`` is 1)."""
+        if every != 1:
+            add(indent, "if _k == _save:")
+            indent += 1
+        _cells(add, indent, plan, plan.reported, plan.hoisted_reported)
+        if plan.vector:
+            add(indent, "_O = _OUT[_row]")
+            for i, symbol in saved:
+                add(indent, f"_O[{i}] = {symbol}")
+            add(indent, "_row += 1")
+        else:
+            add(indent, f"_OUT += ({''.join(f'{symbol}, ' for _, symbol in saved)})")
+        if every != 1:
+            add(indent, "_save += _EVERY")
+
+    if every != 1:
+        add(1, "_save = 0")
     if plan.vector:
-        add(3, "_O = _OUT[_row]")
-        for i, symbol in saved:
-            add(3, f"_O[{i}] = {symbol}")
-        add(3, "_row += 1")
-    else:
-        add(3, f"_OUT += ({''.join(f'{symbol}, ' for _, symbol in saved)})")
-    add(3, "_save += _EVERY")
-    add(2, "if _k == _N:")
-    add(3, "break")
+        add(1, "_row = 0")
+    # The last time is only computed and saved, not stepped from: small loops repeat its
+    # cells after the loop; large ones test for it in the loop rather than double the code.
+    last_apart = len(plan.stepped) + len(plan.hoisted_stepped) <= _REPEATED_CELLS
+    add(1, f"for _k in _range({'_N' if last_apart else '_N + 1'}):")
+    if timed:
+        add(2, "T = _T0 + _k * _DT")
+    _cells(add, 2, plan, plan.stepped, plan.hoisted_stepped)
+    save(2)
+    if not last_apart:
+        add(2, "if _k == _N:")
+        add(3, "break")
     for j, update in updates:
         add(2, f"n{j} = {update}")
     for q, pipe in enumerate(p.pipes):
@@ -233,14 +339,32 @@ def write_run(plan: Plan, method: str) -> str:
             if not direct[k]:
                 add(2, f"d{k} = {rate}")
         for k, rate in enumerate(rates):
-            add(2, f"s{k} = s{k} + _DT * {f'({rate})' if direct[k] else f'd{k}'}")
+            add(2, _euler(k, rate if direct[k] else f"d{k}", plan.vector))
     for k in p.floors:
         add(2, f"s{k} = _max(s{k}, 0.0)" if plan.vector else f"if s{k} < 0.0: s{k} = 0.0")
     for j, _ in updates:
         add(2, f"m{j} = n{j}")
-    add(2, "_k += 1")
+    if last_apart:
+        add(1, "_k = _N")
+        if timed:
+            add(1, "T = _T0 + _k * _DT")
+        _cells(add, 1, plan, plan.stepped, plan.hoisted_stepped)
+        save(1)
     add(1, f"return ({''.join(f'c{i}, ' for i in plan.statics + plan.settled)})")
     return "\n".join(lines) + "\n"
+
+
+def _euler(k: int, rate: str, vector: bool) -> str:
+    """Stock ``k``'s Euler update by ``rate`` (a symbol or an expression)."""
+    if vector:  # never in place: a stock's array may be shared with a cell or an override
+        return f"s{k} = s{k} + _DT * {_wrap(rate)}"
+    if _NEGATED.fullmatch(rate):  # ``s - DT * c`` is exactly ``s + DT * (-c)``
+        return f"s{k} -= _DT * {rate[1:]}"
+    return f"s{k} += _DT * {_wrap(rate)}"
+
+
+def _wrap(text: str) -> str:
+    return text if _SYMBOL.fullmatch(text) else f"({text})"
 
 
 def _cells(add, indent: int, plan: Plan, cells: list[int], hoisted=()) -> None:

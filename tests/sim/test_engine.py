@@ -362,6 +362,56 @@ def test_every_example_with_equations_simulates(path):
     assert all(np.isfinite(results.data).all(axis=0)), "a variable went to inf or nan"
 
 
+def test_an_ensemble_keeps_only_the_variables_asked_for(tmp_path):
+    variables = (
+        stock("S", 990, outflows=["inf"])
+        + stock("I", 10, inflows=["inf"], outflows=["rec"])
+        + flow("inf", "beta * S * I / 1000")
+        + flow("rec", "I / 5")
+        + aux("beta", "0.5")
+    )
+    compiled = compile_model(model(tmp_path, variables, stop=30, dt=0.25))
+    betas = np.random.default_rng(3).uniform(0.1, 1.0, 50)
+    everything = compiled.run(overrides={"beta": betas}, runs=50)
+    kept = compiled.run(overrides={"beta": betas}, runs=50, keep=["i", "Beta"])
+    assert sorted(kept.names) == ["I", "beta"] and kept.data.shape == (121, 2, 50)
+    assert np.array_equal(kept["I"], everything["I"]) and np.array_equal(kept["beta"], everything["beta"])
+    with pytest.raises(SimulationError, match='hold no variable named "S"'):
+        kept["S"]
+    single = compiled.run(keep="S")
+    assert single.names == ["S"] and single["S"].tolist() == compiled.run()["S"].tolist()
+    with pytest.raises(SimulationError, match='no variable named "nope"'):
+        compiled.run(runs=3, keep=["nope"])
+
+
+@pytest.mark.parametrize("save", [None, 2, 3])
+def test_saves_and_the_last_step_whichever_way_the_loop_is_written(tmp_path, monkeypatch, save):
+    from sysmap.sim import loop
+
+    variables = (
+        stock("P", 1, inflows=["g"])
+        + flow("g", "P * k")
+        + aux("k", "0.1 + TIME / 100")
+        + aux("twice", "P * 2")
+    )
+    doc = model(tmp_path, variables, stop=10, dt=1, save=save)
+    p = [1.0]
+    for k in range(10):
+        p.append(p[-1] + p[-1] * (0.1 + k / 100))
+    kept = list(range(0, 11, save or 1))
+    written = [compile_model(doc).run()]
+    rk4 = compile_model(doc).run(method="rk4")
+    monkeypatch.setattr(loop, "_REPEATED_CELLS", -1)  # as for a large model: no repeated last step
+    written += [compile_model(doc).run(), compile_model(doc).run(runs=2)]
+    assert np.array_equal(compile_model(doc).run(method="rk4").data, rk4.data)
+    for results in written:
+        assert results.times.tolist() == [float(k) for k in kept]
+        assert np.asarray(results["P"]).reshape(len(kept), -1)[:, 0] == pytest.approx([p[k] for k in kept])
+        assert np.asarray(results["twice"]).reshape(len(kept), -1)[:, 0] == pytest.approx(
+            [2 * p[k] for k in kept]
+        )
+
+
 # -- bad input ---------------------------------------------------------------------------------------------
 
 
