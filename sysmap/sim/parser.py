@@ -414,7 +414,7 @@ _LEVEL = {
 }
 _SPELLING = {"or": " OR ", "and": " AND ", "mod": " MOD ", "^": "^"}
 _KNOWN_FUNCTIONS = STANDARD_FUNCTIONS | VENDOR_FUNCTIONS
-_ID = r"[A-Za-z_\u0080-\u009f\u00a1-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*"
+_ID = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f\u00a0][^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*"
 _BARE_NAME = re.compile(rf"\.?{_ID}(?:\.{_ID})*")
 _KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "mod"})
 
