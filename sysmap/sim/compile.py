@@ -57,14 +57,15 @@ class Variant:
         self.dynamic = plan.dynamic
         #: the cells a run saves, in the order of its rows
         self.saved = saved_cells(plan)
-        self._runners: dict[str, tuple[object, str]] = {}
+        self._runners: dict[tuple, tuple[object, str]] = {}
         #: whether the code draws random numbers
         self.random = "_R." in self.source("euler")
 
-    def runner(self, method: str):
-        """The compiled ``_run`` for ``method``."""
-        if method not in self._runners:
-            source = write_run(self.plan, method, self.every)
+    def runner(self, method: str, kept: list[int] | None = None):
+        """The compiled ``_run`` for ``method`` (in vector code, saving only the cells ``kept``)."""
+        key = (method, None if kept is None or not self.plan.vector else tuple(kept))
+        if key not in self._runners:
+            source = write_run(self.plan, method, self.every, None if key[1] is None else kept)
             try:
                 # not inheriting this module's __future__ flags also makes compile() faster
                 code = compile(source, "<sysmap model>", "exec", dont_inherit=True)
@@ -74,12 +75,12 @@ class Variant:
             for j, table in enumerate(self.program.tables):
                 ns[f"_t{j}"] = table.vector if self.plan.vector else table.scalar
             exec(code, ns)
-            self._runners[method] = (ns["_run"], source)
-        return self._runners[method][0]
+            self._runners[key] = (ns["_run"], source)
+        return self._runners[key][0]
 
     def source(self, method: str = "euler") -> str:
         self.runner(method)
-        return self._runners[method][1]
+        return self._runners[(method, None)][1]
 
 
 class CompiledModel:

@@ -66,7 +66,7 @@ def integrate(
     n_cells = len(p.exprs)
     dt = schedule.dt
     pipes = [Pipe(schedule.start, dt) for _ in p.pipes]
-    run = variant.runner(method)
+    run = variant.runner(method, kept if runs is not None else None)
     arguments = (dt, schedule.start, schedule.stop, pipes, schedule.steps, schedule.every)
     if runs is None:
         rows: list = []
@@ -78,50 +78,16 @@ def integrate(
         if variant.statics:
             out[:, variant.statics] = np.array(statics, dtype=float)
         return out
-    if kept is not None:
-        kept_rows = KeptRows(schedule.saves, n_cells, runs, kept)
-        statics = run(overrides, Random(rng, runs), *arguments, kept_rows)
-        return kept_rows.finish(variant.statics, statics)
+    if kept is not None:  # the generated loop writes the kept cells only, in ``kept``'s order
+        out = np.zeros((schedule.saves, len(kept), runs))
+        statics = run(overrides, Random(rng, runs), *arguments, out)
+        column = {cell: k for k, cell in enumerate(kept)}
+        for cell, value in zip(variant.statics, statics, strict=True):
+            if cell in column:
+                out[:, column[cell]] = value
+        return out
     out = np.zeros((schedule.saves, n_cells, runs))
     statics = run(overrides, Random(rng, runs), *arguments, out)
     for i, value in zip(variant.statics, statics, strict=True):
         out[:, i] = value
     return out
-
-
-class KeptRows:
-    """What vector code saves into when only some cells are kept: each row is written into one
-    scratch array of every cell (``rows[row]``, as the generated code asks for it) and its kept
-    cells copied out when the next row is asked for, so memory grows by the kept cells only.
-
-    >>> rows = KeptRows(saves=2, cells=3, runs=2, kept=[2])
-    >>> for row in range(2):
-    ...     rows[row][:] = row + 1.0
-    >>> rows.finish([], ()).tolist()
-    [[[1.0, 1.0]], [[2.0, 2.0]]]
-    """
-
-    def __init__(self, saves: int, cells: int, runs: int, kept: list[int]):
-        self.kept = np.asarray(kept, dtype=np.intp)
-        self.data = np.zeros((saves, len(kept), runs))
-        self.scratch = np.zeros((cells, runs))
-        self.row: int | None = None
-
-    def __getitem__(self, row: int) -> np.ndarray:
-        self._flush()
-        self.row = row
-        return self.scratch
-
-    def _flush(self) -> None:
-        if self.row is not None:
-            self.data[self.row] = self.scratch[self.kept]
-            self.row = None
-
-    def finish(self, statics: list[int], values) -> np.ndarray:
-        """The kept values, with the cells constant over the run (``statics``) filled in."""
-        self._flush()
-        column = {cell: k for k, cell in enumerate(self.kept.tolist())}
-        for cell, value in zip(statics, values, strict=True):
-            if cell in column:
-                self.data[:, column[cell]] = value
-        return self.data

@@ -239,9 +239,11 @@ def saved_cells(plan: Plan) -> list[int]:
     return list(plan.dynamic) + list(plan.program.stock_of)
 
 
-def write_run(plan: Plan, method: str, every: int | None = None) -> str:
+def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int] | None = None) -> str:
     """The source of ``_run`` for ``method`` (``"euler"``, ``"rk2"`` or ``"rk4"``); ``every`` 1
-    writes a loop that saves every step without testing for it (any other: it tests ``_EVERY``)."""
+    writes a loop that saves every step without testing for it (any other: it tests ``_EVERY``).
+    ``kept`` (vector code only) lists the cells a row holds, in order: the loop writes only
+    those into ``_OUT[row]`` and computes only the reported cells they need."""
     p = plan.program
     n_user = len(p.stock_of)
     n_stocks = p.n_stocks
@@ -293,13 +295,18 @@ def write_run(plan: Plan, method: str, every: int | None = None) -> str:
     timed = staged or any(_TIME.search(text) for text in read)
     stock_of = p.stock_of
     saved = [(i, f"s{stock_of[i]}" if i in stock_of else f"c{i}") for i in saved_cells(plan)]
+    reported = plan.reported
+    if plan.vector and kept is not None:
+        column = {cell: k for k, cell in enumerate(kept)}
+        saved = [(column[i], symbol) for i, symbol in saved if i in column]
+        reported = reported_for(plan, kept)
 
     def save(indent: int) -> None:
         """The row kept at a save time (every step when ``every`` is 1)."""
         if every != 1:
             add(indent, "if _k == _save:")
             indent += 1
-        _cells(add, indent, plan, plan.reported, plan.hoisted_reported)
+        _cells(add, indent, plan, reported, plan.hoisted_reported)
         if plan.vector:
             add(indent, "_O = _OUT[_row]")
             for i, symbol in saved:
@@ -314,6 +321,8 @@ def write_run(plan: Plan, method: str, every: int | None = None) -> str:
         add(1, "_save = 0")
     if plan.vector:
         add(1, "_row = 0")
+        # numpy multiplies an array by a 0-d array faster than by a Python float, and as exactly
+        add(1, "_D = _np.asarray(_DT)")
     # The last time is only computed and saved, not stepped from: small loops repeat its
     # cells after the loop; large ones test for it in the loop rather than double the code.
     last_apart = len(plan.stepped) + len(plan.hoisted_stepped) <= _REPEATED_CELLS
@@ -354,11 +363,30 @@ def write_run(plan: Plan, method: str, every: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def reported_for(plan: Plan, kept: list[int]) -> list[int]:
+    """The reported cells that the cells ``kept`` read, in order (all of them when one draws
+    random numbers, so that every draw keeps its place in the stream)."""
+    reported = set(plan.reported)
+    if any("_R." in plan.code[i] for i in reported):
+        return list(plan.reported)
+    needed: set[int] = set()
+    todo = [i for i in kept if i in reported]
+    while todo:
+        i = todo.pop()
+        if i in needed:
+            continue
+        needed.add(i)
+        for text in (plan.code[i], *plan.clamps.get(i, ())):
+            todo.extend(n for n in map(int, _CELL.findall(text)) if n in reported)
+    return [i for i in plan.reported if i in needed]
+
+
 def _euler(k: int, rate: str, vector: bool) -> str:
     """Stock ``k``'s Euler update by ``rate`` (a symbol or an expression)."""
+    negated = _NEGATED.fullmatch(rate)  # ``s - DT * c`` is exactly ``s + DT * (-c)``
     if vector:  # never in place: a stock's array may be shared with a cell or an override
-        return f"s{k} = s{k} + _DT * {_wrap(rate)}"
-    if _NEGATED.fullmatch(rate):  # ``s - DT * c`` is exactly ``s + DT * (-c)``
+        return f"s{k} = s{k} - _D * {rate[1:]}" if negated else f"s{k} = s{k} + _D * {_wrap(rate)}"
+    if negated:
         return f"s{k} -= _DT * {rate[1:]}"
     return f"s{k} += _DT * {_wrap(rate)}"
 

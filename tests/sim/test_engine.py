@@ -384,6 +384,29 @@ def test_an_ensemble_keeps_only_the_variables_asked_for(tmp_path):
         compiled.run(runs=3, keep=["nope"])
 
 
+@pytest.mark.parametrize("noise", ["0", "RANDOM(0, 1)"])
+def test_a_kept_variable_computed_only_for_saving_is_computed_all_the_same(tmp_path, noise):
+    # "ratio" and "shown" feed no stock: the loop computes them only at save times, and, when
+    # only some variables are kept, only those the kept ones read -- but every random draw
+    variables = (
+        stock("S", 100, outflows=["out"])
+        + flow("out", "S * k + noise * 0")
+        + aux("k", "0.1")
+        + aux("noise", noise)
+        + aux("ratio", "out / S")
+        + aux("shown", "ratio * 2 + noise")
+        + aux("unread", "S * 3")
+    )
+    compiled = compile_model(model(tmp_path, variables, stop=12, dt=0.5, save=1))
+    ks = np.random.default_rng(5).uniform(0.05, 0.2, 20)
+    everything = compiled.run(overrides={"k": ks}, runs=20, seed=4)
+    kept = compiled.run(overrides={"k": ks}, runs=20, seed=4, keep=["shown", "S", "k"])
+    assert kept.names == ["S", "k", "shown"] and kept.data.shape == (13, 3, 20)
+    for name in kept.names:
+        assert np.array_equal(kept[name], everything[name])
+    assert kept["shown"][3, 7] != 0.0
+
+
 @pytest.mark.parametrize("save", [None, 2, 3])
 def test_saves_and_the_last_step_whichever_way_the_loop_is_written(tmp_path, monkeypatch, save):
     from sysmap.sim import loop
