@@ -74,10 +74,35 @@ def _error_place(error: etree.XMLSyntaxError) -> tuple[int | None, int | None, s
 _UNRECOVERABLE = ("encoding", "Document is empty", "Start tag expected", "Excessive depth")
 
 
+_ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
+#: After the prefix of an attribute (`` p:name =``); searching from the colon is quick, where
+#: ``\s([A-Za-z_][\w.-]*):...`` would try a match at every space of the file.
+_ATTRIBUTE_AFTER_PREFIX = re.compile(rb":[A-Za-z_][\w.-]*\s*=")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_NAME_START = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_SPACE = frozenset(b" \t\n\r\f\v")
+
+
+def _attribute_prefixes(data: bytes) -> set[bytes]:
+    """The ``p`` of every `` p:name =`` (space, prefix, colon, name, ``=``) in ``data``."""
+    found = set()
+    for match in _ATTRIBUTE_AFTER_PREFIX.finditer(data):
+        end = start = match.start()
+        while start > 0 and data[start - 1] in _NAME_BYTES:
+            start -= 1
+        if start < end and start > 0 and data[start - 1] in _SPACE and data[start] in _NAME_START:
+            found.add(data[start:end])
+    return found
+
+
 def _undeclared_prefixes(data: bytes) -> set[str]:
-    """Prefixes used in ``data`` that no ``xmlns:`` declares."""
-    used = set(re.findall(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]", data))
-    used |= set(re.findall(rb"\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=", data))
+    """Prefixes used in ``data`` that no ``xmlns:`` declares.
+
+    >>> sorted(_undeclared_prefixes(b'<a xmlns:i="u"><isee:b i:c="1" st:d = "2"/></a>'))
+    ['isee', 'st']
+    """
+    used = set(_ELEMENT_PREFIX.findall(data))
+    used |= _attribute_prefixes(data)
     declared = set(re.findall(rb"xmlns:([A-Za-z_][\w.-]*)\s*=", data))
     return {p.decode() for p in used - declared - {b"xml", b"xmlns"}}
 
@@ -99,10 +124,38 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
         line = data[: found.start()].count(b"\n") + 1
         raise FileFormatError(path, line, None, "DOCTYPE and entity declarations are not allowed")
     warnings: list[str] = []
-    missing = _undeclared_prefixes(data)
-    if missing:
-        data = _declare_prefixes(data, missing)
-        # xmutil writes isee: without declaring it in every file it makes: not worth a warning
+    # Most files parse as they are, and looking for undeclared prefixes first costs more than
+    # parsing. A parse counts only if it logged no error: after a mere warning (xmlns="*"),
+    # lxml returns a tree even though libxml2 reported undeclared prefixes.
+    parser = _parser(recover=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None or parser.error_log.filter_from_errors():
+        missing = _undeclared_prefixes(data)
+        if missing:
+            data = _declare_prefixes(data, missing)
+            # xmutil writes isee: without declaring it in every file it makes: not worth a warning
+        root = _parse_or_repair(data, path, warnings)
+    else:
+        _check_strict(root, data, path)
+    if root.getroottree().docinfo.doctype:
+        raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
+    return Parsed(root, warnings)
+
+
+def _check_strict(root: etree._Element, data: bytes, path: str | os.PathLike) -> None:
+    """What a strict parse lets through: names with two colons, namespace names that are not URIs."""
+    # _ODD_NAME tries a match at every space; a name with two colons holds ':name:', found much faster
+    if _COLON_PAIR.search(data) and _ODD_NAME.search(data):
+        _check_names(root, path)
+    if any(not _valid_uri(uri) for uri in _declared_uris(data)):  # libxml2 only warns
+        _check_namespaces(root, path)
+
+
+def _parse_or_repair(data: bytes, path: str | os.PathLike, warnings: list[str]) -> etree._Element:
+    """Parse ``data`` strictly, or else repair it (adding a warning), or raise FileFormatError."""
     try:
         root = etree.fromstring(data, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
@@ -120,13 +173,8 @@ def parse(data: bytes, path: str | os.PathLike) -> Parsed:
         _check_namespaces(root, path)
         _tidy_repair(root)
     else:
-        if _ODD_NAME.search(data):  # besides a repair, the one way a name lxml refuses gets in
-            _check_names(root, path)
-        if any(not _valid_uri(uri) for uri in _declared_uris(data)):  # libxml2 only warns
-            _check_namespaces(root, path)
-    if root.getroottree().docinfo.doctype:
-        raise FileFormatError(path, None, None, "DOCTYPE declarations are not allowed")
-    return Parsed(root, warnings)
+        _check_strict(root, data, path)
+    return root
 
 
 _XMLNS = re.compile(rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -158,6 +206,7 @@ def _check_namespaces(root: etree._Element, path: str | os.PathLike) -> None:
 #: A name with two colons: strict libxml2 accepts it (as prefix and a local name holding a
 #: colon), but lxml cannot rebuild it.
 _ODD_NAME = re.compile(rb"[<\s/][\w.-]*:[\w.-]*:")
+_COLON_PAIR = re.compile(rb":[\w.-]*:")
 
 
 def _check_names(root: etree._Element, path: str | os.PathLike) -> None:

@@ -9,6 +9,7 @@ document.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -97,12 +98,17 @@ def capture(
     that name in the XMILE namespace.
     """
     known_attributes = set(known_attributes)
-    known = {name if name.startswith("{") else f"{{{XMILE_NS}}}{name}" for name in known_children}
+    known = _known_tags(frozenset(known_children))
     attributes = tuple((k, v) for k, v in element.attrib.items() if k not in known_attributes)
     children = tuple(fragment(c) for c in element if isinstance(c.tag, str) and c.tag not in known)
     if not attributes and not children:
         return NO_EXTRAS
     return Extras(attributes, children)
+
+
+@functools.lru_cache(maxsize=256)  # callers pass a few dozen fixed lists, once per element read
+def _known_tags(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(name if name.startswith("{") else f"{{{XMILE_NS}}}{name}" for name in names)
 
 
 def replay(element: etree._Element, extras: Extras) -> None:

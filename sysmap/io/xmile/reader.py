@@ -64,18 +64,80 @@ _VARIABLE_CHILDREN = {
 }  # fmt: skip
 
 
+#: tag -> x(tag): a file uses a few dozen distinct tags, looked up hundreds of thousands of times
+_LOCAL_NAMES: dict = {}
+_MAX_CACHED = 4096  # a hostile file with a million made-up tags does not grow the cache past this
+
+
 def x(tag: object) -> str | None:
-    """The local name of an element in the XMILE namespace (or no namespace), else ``None``."""
+    """The local name of an element in the XMILE namespace (or no namespace), else ``None``.
+
+    >>> x("{http://docs.oasis-open.org/xmile/ns/XMILE/v1.0}aux"), x("aux"), x("{urn:other}aux")
+    ('aux', 'aux', None)
+    """
+    try:
+        return _LOCAL_NAMES[tag]
+    except KeyError:
+        pass
     ns = _xml.namespace(tag)
-    return _xml.local(tag) if ns in (XMILE_NS, "") and isinstance(tag, str) else None
+    name = _xml.local(tag) if ns in (XMILE_NS, "") and isinstance(tag, str) else None
+    if len(_LOCAL_NAMES) >= _MAX_CACHED:
+        _LOCAL_NAMES.clear()
+    _LOCAL_NAMES[tag] = name
+    return name
 
 
+class _ClarkTags(dict):
+    """Local name -> Clark tag in the XMILE namespace, made on first use (names from this module)."""
+
+    def __missing__(self, name: str) -> str:
+        tag = self[name] = f"{{{XMILE_NS}}}{name}"
+        return tag
+
+
+_CLARK = _ClarkTags()
+
+
+# _children and _child filter in lxml (C), which is right because parse() first moves every
+# element of the old or no namespace into XMILE's: x(c.tag) == name is then c.tag == _CLARK[name].
 def _children(element, name: str) -> list:
-    return [c for c in element if x(c.tag) == name]
+    return list(element.iterchildren(_CLARK[name]))
 
 
 def _child(element, name: str):
-    return next((c for c in element if x(c.tag) == name), None)
+    return next(element.iterchildren(_CLARK[name]), None)
+
+
+#: name -> canonical_name(name): a model's names are looked up again and again. Emptied by
+#: parse() and bounded, since files are untrusted.
+_KEYS: dict[str, str] = {}
+_MAX_KEYS = 65536
+
+
+def _key(name: str) -> str:
+    """``canonical_name(name)``, remembered for names of up to 256 characters."""
+    key = _KEYS.get(name)
+    if key is None:
+        key = canonical_name(name)
+        if len(name) <= 256:
+            if len(_KEYS) >= _MAX_KEYS:
+                _KEYS.clear()
+            _KEYS[name] = key
+    return key
+
+
+def _parts(element) -> dict[str | None, list]:
+    """``element``'s children by local name (see :func:`x`), each name's in document order: one
+    pass, for an element whose children are looked up by many names."""
+    parts: dict[str | None, list] = collections.defaultdict(list)
+    for child in element:
+        parts[x(child.tag)].append(child)
+    return parts
+
+
+def _first(parts: dict, name: str):
+    found = parts.get(name)
+    return found[0] if found else None
 
 
 def _text(element) -> str:
@@ -161,7 +223,13 @@ class _Reader:
     def numbers(self, element, what: str) -> tuple[float, ...]:
         sep = element.get("sep") or ","
         parts = [p for p in _text(element).replace("\n", " ").split(sep) if p.strip()]
-        values = []
+        try:  # the usual case, all finite numbers, in one go (float() ignores surrounding spaces too)
+            fast = tuple(map(float, parts))
+        except ValueError:
+            fast = None
+        if fast is not None and all(map(math.isfinite, fast)):
+            return fast
+        values = []  # number by number, to warn about the first one that is not a finite number
         for part in parts:
             value = self.number(element, part, what)
             if value is None:
@@ -182,7 +250,7 @@ class _Reader:
         models = _children(root, "model")
         if not models:
             raise self.fail(root, "the file holds no <model>")
-        self.macros = {canonical_name(m.get("name", "")) for m in _children(root, "macro")}
+        self.macros = {_key(m.get("name", "")) for m in _children(root, "macro")}
         main = next((m for m in models if not m.get("name")), models[0])
         known = {"header", "sim_specs", "model_units", "dimensions", "behavior", "model"}
         root_extra = capture(root, ("version",), known)
@@ -318,11 +386,9 @@ class _Reader:
         def modules(model) -> set[str]:
             container = _child(model, "variables")
             container = model if container is None else container
-            return {
-                canonical_name(m.get("name", "")) for m in _children(container, "module") if m.get("name")
-            }
+            return {_key(m.get("name", "")) for m in _children(container, "module") if m.get("name")}
 
-        uses = {canonical_name(m.get("name", "")): modules(m) for m in models}
+        uses = {_key(m.get("name", "")): modules(m) for m in models}
         visiting: set[str] = set()
         done: set[str] = set()
 
@@ -350,7 +416,7 @@ class _Reader:
         container = element if legacy else variables_element
         _hoist_nested_variables(self, container)
         self.tables = {
-            canonical_name(c.get("name", ""))
+            _key(c.get("name", ""))
             for c in container
             if x(c.tag) == "gf" or (x(c.tag) in _KINDS and _child(c, "gf") is not None)
         }
@@ -408,34 +474,33 @@ class _Reader:
 
     def variable(self, element, tag: str) -> _VariableRecord | None:
         name = element.get("name")
-        if name is None or not canonical_name(name):
+        if name is None or not _key(name):
             self.warn(element, f"a <{tag}> without a name is kept but not shown")
             return None
         record = _VariableRecord(element=element, kind=_KINDS[tag], name=name)
-        equations = _children(element, "eqn")
+        parts = _parts(element)
+        equations = parts.get("eqn", [])
         record.equation = _text(equations[0]).strip() if equations else ""
-        doc = _child(element, "doc")
+        doc = _first(parts, "doc")
         rich_doc = doc is not None and len(doc) > 0  # HTML markup: kept as written
         record.documentation = "" if rich_doc else _text(doc).strip()
-        record.units = _text(_child(element, "units")).strip()
-        record.inflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "inflow")]
-        record.outflows = [(_text(e).strip(), e.sourceline) for e in _children(element, "outflow")]
-        record.non_negative = self.flag(_child(element, "non_negative"))
+        record.units = _text(_first(parts, "units")).strip()
+        record.inflows = [(_text(e).strip(), e.sourceline) for e in parts.get("inflow", ())]
+        record.outflows = [(_text(e).strip(), e.sourceline) for e in parts.get("outflow", ())]
+        record.non_negative = self.flag(_first(parts, "non_negative"))
         if tag == "gf":  # a named lookup table: the graph's parts are the variable's children
             graph = self.graph(element)
             # the graph keeps only points it could not read; the rest belongs to the variable
             unread = () if graph.y_points else tuple(fragment(c) for c in element if x(c.tag) in _GRAPH_PARTS)
             record.graph = graph.evolve(extra=Extras((), unread))
         else:
-            gf = _child(element, "gf")
+            gf = _first(parts, "gf")
             record.graph = self.graph(gf) if gf is not None else None
-        dims = _child(element, "dimensions")
+        dims = _first(parts, "dimensions")
         if dims is not None:
             record.dimensions = tuple(d.get("name", "") for d in _children(dims, "dim"))
-        record.elements = tuple(self.array_element(e) for e in _children(element, "element"))
-        record.connections = tuple(
-            (c.get("to", ""), c.get("from", "")) for c in _children(element, "connect")
-        )
+        record.elements = tuple(self.array_element(e) for e in parts.get("element", ()))
+        record.connections = tuple((c.get("to", ""), c.get("from", "")) for c in parts.get("connect", ()))
         record.tags = _tags(element)
         known = _VARIABLE_CHILDREN - ({"doc"} if rich_doc else set())
         known_attributes = ("name",)
@@ -545,15 +610,15 @@ class _Builder:
         edits: list = []
         variables: dict[str, Variable] = {}
         for record in self.records:
-            key = canonical_name(record.name)
+            key = _key(record.name)
             name = record.name
             if key in self.ids:
                 n = 2
-                while canonical_name(f"{record.name} ({n})") in self.ids:
+                while _key(f"{record.name} ({n})") in self.ids:
                     n += 1
                 name = f"{record.name} ({n})"
                 self.warn(record.element, f"a second variable named {record.name!r} is renamed {name!r}")
-                key = canonical_name(name)
+                key = _key(name)
             vid = doc.new_id("v")
             self.ids[key] = vid
             self.kinds[vid] = record.kind
@@ -588,7 +653,8 @@ class _Builder:
         self.apply_placements(variables)
         self.route_pipes(variables)
         for var in variables.values():
-            edits.append(Insert(var.evolve(inflows=(), outflows=())))
+            # variables are frozen: one without flows is inserted as it is, not copied
+            edits.append(Insert(var.evolve(inflows=(), outflows=()) if var.inflows or var.outflows else var))
         for var in variables.values():
             if var.inflows or var.outflows:
                 edits.append(Replace(var.evolve(inflows=(), outflows=()), var))
@@ -604,7 +670,7 @@ class _Builder:
     def flow_ids(self, record: _VariableRecord, names, what: str) -> tuple[str, ...]:
         ids = []
         for name, line in names:
-            vid = self.ids.get(canonical_name(name))
+            vid = self.ids.get(_key(name))
             if vid is None:
                 self.reader.warnings.append(
                     f"{self.reader.path}:{line}: stock {record.name!r} lists unknown {what} {name!r}; dropped"
@@ -645,7 +711,7 @@ class _Builder:
         for child in view:
             tag = x(child.tag)
             if tag in _KINDS and child.get("name") is not None:
-                vid = self.ids.get(canonical_name(child.get("name", "")))
+                vid = self.ids.get(_key(child.get("name", "")))
                 if vid is None:
                     self.warn(
                         child, f"the drawing of unknown variable {child.get('name')!r} is kept as written"
@@ -736,7 +802,7 @@ class _Builder:
 
     def alias(self, element) -> Alias | None:
         of = _text(_child(element, "of")).strip()
-        vid = self.ids.get(canonical_name(of))
+        vid = self.ids.get(_key(of))
         position = self.reader.point(element)
         if vid is None or position is None:
             self.warn(element, f"an alias of unknown variable {of!r} is kept as written")
@@ -757,8 +823,8 @@ class _Builder:
             found = alias_ids.get(_child(source_element, "alias").get("uid", ""))
             alias, source = (found.id, found.of) if found is not None else (None, None)
         else:
-            source = self.ids.get(canonical_name(_text(source_element).strip()))
-        target = self.ids.get(canonical_name(target_name))
+            source = self.ids.get(_key(_text(source_element).strip()))
+        target = self.ids.get(_key(target_name))
         if source is None or target is None:
             what = _text(source_element).strip() or "an alias"
             self.warn(
@@ -813,7 +879,7 @@ class _Builder:
         members = []
         for member in element:
             if member.tag == sysmap_tag("member"):
-                vid = self.ids.get(canonical_name((member.text or "").strip()))
+                vid = self.ids.get(_key((member.text or "").strip()))
                 if vid is None:
                     name = (member.text or "").strip()
                     self.warn(member, f"loop label lists unknown variable {name!r}; dropped")
@@ -839,24 +905,20 @@ class _Builder:
         )
 
     def groups(self, groups, view_items) -> list[Group]:
-        drawn = {
-            canonical_name(el.get("name", "")): el
-            for tag, el in view_items
-            if tag == "group" and el.get("name")
-        }
+        drawn = {_key(el.get("name", "")): el for tag, el in view_items if tag == "group" and el.get("name")}
         out = []
         for element in groups:
             name = element.get("name", "")
             members = []
             for entity in _children(element, "entity"):
-                vid = self.ids.get(canonical_name(entity.get("name", "")))
+                vid = self.ids.get(_key(entity.get("name", "")))
                 if vid is None:
                     self.warn(
                         entity, f"group {name!r} lists unknown variable {entity.get('name')!r}; dropped"
                     )
                 elif vid not in members:
                     members.append(vid)
-            view = drawn.pop(canonical_name(name), None)
+            view = drawn.pop(_key(name), None)
             position = size = None
             view_extra = NO_EXTRAS
             if view is not None:
@@ -896,6 +958,7 @@ class _Keep(Exception):
 
 
 _VARIABLE_KINDS = ("stock", "flow", "aux", "module")
+_NESTED_TAGS = tuple(f"{{{XMILE_NS}}}{kind}" for kind in _VARIABLE_KINDS)
 
 
 def _hoist_nested_variables(reader: _Reader, container) -> None:
@@ -910,6 +973,8 @@ def _hoist_nested_variables(reader: _Reader, container) -> None:
         element = queue.popleft()
         if x(element.tag) not in _KINDS:
             continue
+        if next(element.iterdescendants(_NESTED_TAGS), None) is None:
+            continue  # the usual case: nothing to hoist, found without walking the subtree in Python
         nested = []
         stack = list(element)
         while stack:
@@ -944,16 +1009,15 @@ def _polarity(value: str | None, ours: str | None) -> Polarity:
 
 def _normalise_namespaces(root) -> None:
     """Move elements of the pre-OASIS (or no) namespace into the XMILE 1.0 namespace."""
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            ns = _xml.namespace(element.tag)
-            if ns in (OLD_NS, ""):
-                element.tag = f"{{{XMILE_NS}}}{_xml.local(element.tag)}"
+    # "{}*" selects elements of no namespace; lxml filters in C, and most files have none to move
+    for element in list(root.iter(f"{{{OLD_NS}}}*", "{}*")):
+        element.tag = f"{{{XMILE_NS}}}{_xml.local(element.tag)}"
 
 
 def parse(data: bytes, path: str | os.PathLike = "<string>") -> tuple[SystemMap, list[str]]:
     """Build a document from XMILE bytes; returns it with the warnings met on the way."""
     parsed = _xml.parse(data, path)
+    _KEYS.clear()  # names of an earlier file are of no more use
     _normalise_namespaces(parsed.root)
     reader = _Reader(path)
     reader.warnings.extend(parsed.warnings)
