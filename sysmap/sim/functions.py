@@ -86,18 +86,21 @@ class Table:
     def inline(self, arg: str, x: str) -> str | None:
         """Python code computing :attr:`scalar` of the expression ``arg`` with the same arithmetic,
         a binary search written out as conditional expressions (a call costs more than the
-        search); ``x`` is a fresh local name that holds ``arg``. ``None`` for a table of more
-        than :data:`INLINE_POINTS` points or with a number that is not finite.
+        search); ``x`` is a fresh local name that holds ``arg`` (or ``arg`` itself, a local read
+        as it is). ``None`` for a table of more than :data:`INLINE_POINTS` points or with a
+        number that is not finite.
 
         The code is made of ``arg``, ``x`` and the ``repr`` of floats only.
 
-        >>> Table((0.0, 1.0), (0.0, 10.0)).inline("c1", "_x0")
-        '(0.0 if (_x0 := c1) <= 0.0 else (10.0 if _x0 >= 1.0 else 0.0 + (_x0 - 0.0) * 10.0))'
+        >>> Table((0.0, 1.0), (0.0, 10.0)).inline("c1 + c2", "_x0")
+        '(0.0 if (_x0 := c1 + c2) <= 0.0 else (10.0 if _x0 >= 1.0 else 0.0 + _x0 * 10.0))'
+        >>> Table((0.0, 1.0, 2.0), (3.0, 3.0, 4.0)).inline("c1", "c1")
+        '(3.0 if c1 <= 0.0 else (4.0 if c1 >= 2.0 else (3.0 if c1 < 1.0 else 3.0 + (c1 - 1.0) * 1.0)))'
         """
         xs, ys, n = self.xs, self.ys, len(self.xs)
         if not 0 < n <= INLINE_POINTS or not all(map(math.isfinite, xs + ys)):
             return None
-        held = f"({x} := {arg})"
+        held = x if x == arg else f"({x} := {arg})"
 
         def search(lo: int, hi: int, leaf) -> str:
             if lo == hi:
@@ -110,13 +113,21 @@ class Table:
         slopes = self._slopes
         if not all(map(math.isfinite, slopes)):
             return None
+        last = max(0, n - 2)
 
         def line(y: float, x0: float, slope: float) -> str:
-            return f"{_literal(y)} + ({x} - {_literal(x0)}) * {_literal(slope)}"
+            offset = x if x0 == 0.0 else f"({x} - {_literal(x0)})"  # x - 0.0 is x, to the bit
+            return f"{_literal(y)} + {offset} * {_literal(slope)}"
+
+        def segment(i: int) -> str:
+            # y + (finite) * 0.0 is y (but for y -0.0); NaN reaches the last segment only, and stays NaN
+            if i != last and slopes[i] == 0.0 and math.copysign(1.0, ys[i]) > 0:
+                return _literal(ys[i])
+            return line(ys[i], xs[i], slopes[i])
 
         low = line(ys[0], xs[0], self._low) if self._low else _literal(ys[0])
         high = line(ys[-1], xs[-1], self._high) if self._high else _literal(ys[-1])
-        inner = search(0, max(0, n - 2), lambda i: line(ys[i], xs[i], slopes[i]))
+        inner = search(0, last, segment)
         return (
             f"({low} if {held} <= {_literal(xs[0])} else ({high} if {x} >= {_literal(xs[-1])} else {inner}))"
         )

@@ -11,7 +11,7 @@ methods, from the first stage of the step), as Stella and Vensim report them.
 
 from __future__ import annotations
 
-import struct
+import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,11 +69,11 @@ def integrate(
     run = variant.runner(method, kept if runs is not None else None)
     arguments = (dt, schedule.start, schedule.stop, pipes, schedule.steps, schedule.every)
     if runs is None:
-        rows: list = []
+        rows = array.array("d")
         statics = run(overrides, Random(rng, None), *arguments, rows)
         out = np.zeros((schedule.saves, n_cells))
-        if variant.saved:  # struct converts a list of floats to doubles faster than numpy does
-            saved = np.frombuffer(struct.pack(f"{len(rows)}d", *rows))
+        if variant.saved:
+            saved = np.frombuffer(rows)
             out[:, variant.saved] = saved.reshape(-1, len(variant.saved))
         if variant.statics:
             out[:, variant.statics] = np.array(statics, dtype=float)

@@ -8,18 +8,19 @@ so that one Python call runs the whole simulation, every value a local variable:
         T = _T0
         s0 = O[0] if 0 in O else 100.0           # initial values, in initialisation order
         _save = 0
+        _F = _OUT.fromlist                       # _OUT: an array of doubles
         for _k in _range(_N):
             T = _T0 + _k * _DT                   # never accumulated: no drift
             c3 = s0 / c5                         # the cells that change, in dependency order
             if _k == _save:                      # a save time: keep the row
-                _OUT += (c3, s0)
+                _F([c3, s0])
                 _save += _EVERY
             s0 -= _DT * c3                       # rates, then the method's update
         _k = _N                                  # the last time: computed and saved only
         T = _T0 + _k * _DT
         c3 = s0 / c5
         if _k == _save:
-            _OUT += (c3, s0)
+            _F([c3, s0])
         return (c5,)
 
 When the model saves every step the save test goes; when a step computes more than
@@ -32,7 +33,8 @@ RK2 and RK4 add ``_rates(T, s0, s1...)``, a function of the state that recompute
 changing cells and returns the rates, called for the later stages. ``PREVIOUS`` values are
 updated and ``DELAY`` inputs recorded once per step, from the step's first stage; auxiliaries
 and flows are saved as computed at the saved time (for RK methods, at the first stage). A
-single run extends the list ``_OUT`` by each saved row; an ensemble writes each cell's array
+single run appends each saved row to ``_OUT``, an ``array.array`` of doubles (its floats
+are freed as the run goes, not all at the end); an ensemble writes each cell's array
 of runs into ``_OUT[row]``, an array of shape ``(cells, runs)`` per save. Non-negative
 stocks are floored at zero after each step.
 
@@ -42,20 +44,27 @@ and invented symbols only.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 from sysmap.sim.functions import TIME_EPSILON
 
 _CELL = re.compile(r"\bc([0-9]+)\b")
-#: the start of a call of a pure helper of time: a graphical function, STEP, RAMP, PULSE
-_PURE_CALL = re.compile(r"\b(?:_t[0-9]+|_step|_ramp|_pulse)\(")
+#: the pure helpers a call of time alone may be hoisted from (besides graphical functions)
+_PURE_HELPERS = frozenset(
+    ("_step", "_ramp", "_pulse", "_abs", "_exp", "_ln", "_log10", "_sqrt", "_pow")
+    + ("_sin", "_cos", "_tan", "_asin", "_acos", "_atan", "_sinh", "_cosh", "_tanh")
+)
+#: the start of a call of a pure helper of time: a graphical function, STEP, RAMP, PULSE, SIN, ...
+_PURE_CALL = re.compile(rf"\b(?:_t[0-9]+|{'|'.join(sorted(_PURE_HELPERS))})\(")
 _TIME = re.compile(r"\bT\b")
 _STOCK = re.compile(r"\bs[0-9]+\b")
 _SYMBOL = re.compile(r"\b(?:[A-Za-z_][A-Za-z_0-9]*)\b")
 _HELPER_CALL = re.compile(r"\b(?:_t([0-9]+)|_max|_min|_safediv|_step)\(")
 #: a symbol or a number, which an inlined helper may read twice as it is
 _ATOM = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|[0-9]+(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _NEGATED = re.compile(r"-[a-z][0-9]+")
 #: the most cells and hoisted calls a step computes for which the last time repeats them after the loop
 _REPEATED_CELLS = 400
@@ -86,10 +95,24 @@ class Plan:
     #: those calls (``(symbol, code)``), the ones the step needs and the ones only saving needs
     hoisted_stepped: list[tuple[str, str]] = field(default_factory=list)
     hoisted_reported: list[tuple[str, str]] = field(default_factory=list)
+    #: arithmetic of constants only that changing cells read (``(symbol, code)``), computed
+    #: once before the loop; filled in by :func:`hoist_invariants`
+    invariants: list[tuple[str, str]] = field(default_factory=list)
+    #: changing cells that only copy a symbol (``c5 = s3``), by cell: the code reads (and a
+    #: row saves) that symbol instead; filled in by :func:`drop_aliases`
+    aliases: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.stepped, self.reported = split_dynamic(self)
         hoist_time_calls(self)
+        hoist_invariants(self)
+        drop_aliases(self)
+
+    def resolve(self, text: str) -> str:
+        """``text`` reading the symbols that alias cells copy instead of the cells."""
+        if not self.aliases:
+            return text
+        return _CELL.sub(lambda m: self.aliases.get(int(m[1]), m[0]), text)
 
 
 def split_dynamic(plan: Plan) -> tuple[list[int], list[int]]:
@@ -125,7 +148,8 @@ def _calls(text: str):
 
 
 def hoist_time_calls(plan: Plan) -> None:
-    """Compute each graphical function, STEP, RAMP or PULSE of time and constants once per step.
+    """Compute each graphical function, STEP, RAMP, PULSE or math function (``SIN``, ``EXP``,
+    ...) of time and constants once per step.
 
     C-LEARN reads its data series as ``LOOKUP(series, TIME / One_year)`` hundreds of times
     a step; once each is enough. A call qualifies when it reads only ``T``, numbers and
@@ -133,7 +157,7 @@ def hoist_time_calls(plan: Plan) -> None:
     """
     p = plan.program
     before = {f"c{i}" for i in (*plan.statics, *plan.settled)} | {"T", "_DT", "_T0", "_T1"}
-    helpers = {"_step", "_ramp", "_pulse"}
+    helpers = _PURE_HELPERS
     symbols: dict[str, str] = {}
     users: dict[str, set[int]] = {}
     plan.code = {i: p.exprs[i] for i in plan.dynamic}
@@ -157,6 +181,96 @@ def hoist_time_calls(plan: Plan) -> None:
         target.append((symbol, defined))
 
 
+def hoist_invariants(plan: Plan) -> None:
+    """Compute once, before the loop, the arithmetic of constant cells and numbers in the
+    changing cells' code: ``s34 / (c205 / 3.0)`` reads ``_h0 = c205 / 3.0``, ``c5 * c6 * s0``
+    reads ``_h1 = c5 * c6`` (Python's ``(c5 * c6) * s0``; ``s0 * c5 * c6`` is left as it is:
+    no reassociation, so every value is the same float).
+
+    A division out of a branch of a conditional is not hoisted: it might divide by zero where
+    the loop never would.
+    """
+    before = {f"c{i}" for i in (*plan.statics, *plan.settled)} | {"_DT", "_T0", "_T1"}
+    symbols: dict[str, str] = {}
+    hoister = _Hoister(before, symbols)
+    for i in plan.dynamic:
+        code = plan.code[i]
+        if not any(name in before for name in _SYMBOL.findall(code)):
+            continue
+        hoister.hoisted = False
+        tree = hoister.visit(ast.parse(code, mode="eval"))
+        if hoister.hoisted:
+            plan.code[i] = ast.unparse(tree)
+    plan.invariants = [(symbol, code) for code, symbol in symbols.items()]
+
+
+class _Hoister:
+    """Replaces the largest invariant arithmetic subtrees of a Python expression tree by symbols."""
+
+    def __init__(self, before: set, symbols: dict):
+        self.before = before
+        self.symbols = symbols
+        self.hoisted = False
+
+    def invariant(self, node, divides: bool) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, float | int) and not isinstance(node.value, bool)
+        if isinstance(node, ast.Name):
+            return node.id in self.before
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, ast.USub | ast.UAdd) and self.invariant(node.operand, divides)
+        if isinstance(node, ast.BinOp):
+            ops = (ast.Add, ast.Sub, ast.Mult, ast.Div) if divides else (ast.Add, ast.Sub, ast.Mult)
+            return (
+                isinstance(node.op, ops)
+                and self.invariant(node.left, divides)
+                and self.invariant(node.right, divides)
+            )
+        return False
+
+    def visit(self, node, divides: bool = True):
+        if (
+            isinstance(node, ast.BinOp | ast.UnaryOp)
+            and self.invariant(node, divides)
+            and any(isinstance(n, ast.Name) for n in ast.walk(node))
+        ):
+            symbol = self.symbols.setdefault(ast.unparse(node), f"_h{len(self.symbols)}")
+            self.hoisted = True
+            return ast.Name(symbol, ast.Load())
+        if isinstance(node, ast.IfExp):
+            node.test = self.visit(node.test, divides)
+            node.body = self.visit(node.body, False)
+            node.orelse = self.visit(node.orelse, False)
+            return node
+        if isinstance(node, ast.BoolOp):
+            node.values = [self.visit(v, divides if k == 0 else False) for k, v in enumerate(node.values)]
+            return node
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, ast.AST):
+                setattr(node, name, self.visit(value, divides))
+            elif isinstance(value, list):
+                setattr(node, name, [self.visit(v, divides) if isinstance(v, ast.AST) else v for v in value])
+        return node
+
+
+def drop_aliases(plan: Plan) -> None:
+    """Leave out the changing cells that copy a symbol, a stock (``c5 = s3``), a cell, a
+    hoisted call, TIME: the code that reads them reads the symbol, and a saved row holds it.
+
+    Every reader runs after the copy would have, and before the symbol changes (stocks and
+    memories change after the row is saved), so it reads the same value.
+    """
+    for i in plan.dynamic:
+        code = plan.resolve(plan.code[i])
+        plan.code[i] = code
+        if i not in plan.clamps and _NAME.fullmatch(code):
+            plan.aliases[i] = code
+    if plan.aliases:
+        plan.clamps = {i: [plan.resolve(line) for line in lines] for i, lines in plan.clamps.items()}
+        plan.stepped = [i for i in plan.stepped if i not in plan.aliases]
+        plan.reported = [i for i in plan.reported if i not in plan.aliases]
+
+
 class Inliner:
     """Rewrites calls of small helpers in scalar code as expressions, a call costing more than
     what it computes: graphical functions ``_tN(x)`` as the tables' own binary search
@@ -169,7 +283,7 @@ class Inliner:
     >>> from sysmap.sim.functions import Table
     >>> inline = Inliner([Table((0.0, 1.0), (5.0, 5.0))])
     >>> inline("c2 = _t0(c1) * 2.0")
-    'c2 = (5.0 if (_x0 := c1) <= 0.0 else (5.0 if _x0 >= 1.0 else 5.0 + (_x0 - 0.0) * 0.0)) * 2.0'
+    'c2 = (5.0 if (_x0 := c1) <= 0.0 else (5.0 if _x0 >= 1.0 else 5.0 + _x0 * 0.0)) * 2.0'
     >>> inline("c3 = _max(0.0, c1 - c2) + _safediv(c1, c2)")
     'c3 = (_x1 if 0.0 < (_x1 := c1 - c2) else 0.0) + (c1 / c2 if c2 != 0 else 0.0)'
     """
@@ -279,22 +393,27 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
         add(1, f"c{i} = {p.exprs[i]}")
         for line in plan.clamps.get(i, ()):
             add(1, line)
-    rates = [p.rates[k] if k < n_user else p.hidden[k - n_user].rate for k in range(n_stocks)]
+    for symbol, code in plan.invariants:
+        add(1, f"{symbol} = {code}")
+    rates = [plan.resolve(p.rates[k] if k < n_user else p.hidden[k - n_user].rate) for k in range(n_stocks)]
     staged = method != "euler" and n_stocks > 0
     if staged:
         stocks = ", ".join(f"s{k}" for k in range(n_stocks))
         add(1, f"def _rates(T, {stocks}):")
         _cells(add, 2, plan, plan.stepped, plan.hoisted_stepped)
         add(2, f"return ({''.join(f'{r}, ' for r in rates)})")
-    updates = [(j, m.update) for j, m in enumerate(p.memories) if m.update is not None]
+    updates = [(j, plan.resolve(m.update)) for j, m in enumerate(p.memories) if m.update is not None]
+    inputs = [plan.resolve(pipe.input) for pipe in p.pipes]
     read = [plan.code[i] for i in plan.dynamic] + [
         code for _, code in plan.hoisted_stepped + plan.hoisted_reported
     ]
-    read += [u for _, u in updates] + [pipe.input for pipe in p.pipes] + rates
+    read += [u for _, u in updates] + inputs + rates
     read += [line for i in plan.dynamic for line in plan.clamps.get(i, ())]
     timed = staged or any(_TIME.search(text) for text in read)
     stock_of = p.stock_of
-    saved = [(i, f"s{stock_of[i]}" if i in stock_of else f"c{i}") for i in saved_cells(plan)]
+    saved = [
+        (i, f"s{stock_of[i]}" if i in stock_of else plan.aliases.get(i, f"c{i}")) for i in saved_cells(plan)
+    ]
     reported = plan.reported
     if plan.vector and kept is not None:
         column = {cell: k for k, cell in enumerate(kept)}
@@ -313,7 +432,7 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
                 add(indent, f"_O[{i}] = {symbol}")
             add(indent, "_row += 1")
         else:
-            add(indent, f"_OUT += ({''.join(f'{symbol}, ' for _, symbol in saved)})")
+            add(indent, f"_F([{', '.join(symbol for _, symbol in saved)}])")
         if every != 1:
             add(indent, "_save += _EVERY")
 
@@ -323,6 +442,8 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
         add(1, "_row = 0")
         # numpy multiplies an array by a 0-d array faster than by a Python float, and as exactly
         add(1, "_D = _np.asarray(_DT)")
+    else:
+        add(1, "_F = _OUT.fromlist")
     # The last time is only computed and saved, not stepped from: small loops repeat its
     # cells after the loop; large ones test for it in the loop rather than double the code.
     last_apart = len(plan.stepped) + len(plan.hoisted_stepped) <= _REPEATED_CELLS
@@ -336,8 +457,8 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
         add(3, "break")
     for j, update in updates:
         add(2, f"n{j} = {update}")
-    for q, pipe in enumerate(p.pipes):
-        add(2, f"_w{q}({pipe.input})")
+    for q, text in enumerate(inputs):
+        add(2, f"_w{q}({text})")
     if staged:
         for k, rate in enumerate(rates):
             add(2, f"d{k} = {rate}")
@@ -371,6 +492,8 @@ def reported_for(plan: Plan, kept: list[int]) -> list[int]:
         return list(plan.reported)
     needed: set[int] = set()
     todo = [i for i in kept if i in reported]
+    todo += [int(n) for i in kept if i in plan.aliases for n in _CELL.findall(plan.aliases[i])]
+    todo = [i for i in todo if i in reported]
     while todo:
         i = todo.pop()
         if i in needed:

@@ -558,3 +558,40 @@ def test_bad_run_arguments(tmp_path):
         compiled.run(runs=0)
     with pytest.raises(SimulationError, match="2 values for 3 runs"):
         compiled.run(overrides={"k": [1, 2]}, runs=3)
+
+
+def test_copies_and_constant_arithmetic_keep_every_number_to_the_bit(tmp_path):
+    variables = (
+        stock("Water", 100, outflows=["drain"])
+        + flow("drain", "k1 * k2 * Water / k3")
+        + aux("k1", "0.5")
+        + aux("k2", "0.3")
+        + aux("k3", "1.5")
+        + aux("copy", "Water")
+        + aux("copy of copy", "copy")
+        + aux("reordered", "Water * k1 * k2")
+        + aux("wave", "SIN(TIME / k3) + SIN(TIME / k3) * k1")
+    )
+    compiled = compile_model(model(tmp_path, variables, stop=5, dt=0.5))
+    water, rows = 100.0, []
+    for k in range(11):
+        t = k * 0.5
+        drain = 0.5 * 0.3 * water / 1.5
+        rows.append((water, drain, water * 0.5 * 0.3, math.sin(t / 1.5) + math.sin(t / 1.5) * 0.5))
+        water -= 0.5 * drain
+    for results in (compiled.run(), compiled.run(runs=2, overrides={"k3": [1.5, 1.5]})):
+        data = results.data if results.data.ndim == 2 else results.data[:, :, 0]
+        names = ("water", "drain", "reordered", "wave", "copy", "copy of copy")
+        got = {name: data[:, results.index(name)].tolist() for name in names}
+        assert got["water"] == got["copy"] == got["copy of copy"] == [r[0] for r in rows]
+        assert got["drain"] == [r[1] for r in rows]
+        assert got["reordered"] == [r[2] for r in rows]
+        assert got["wave"] == [r[3] for r in rows]
+
+
+def test_a_guarded_division_by_a_zero_constant_is_never_computed(tmp_path):
+    variables = aux("z", "0") + aux("k", "2") + aux("guarded", "IF z > 0 THEN TIME * k / z ELSE TIME * k / 4")
+    compiled = compile_model(model(tmp_path, variables, stop=2))
+    before_loop = compiled.source().split("for _k")[0]
+    assert "/ c" not in before_loop  # k / z stays in its branch
+    assert compiled.run()["guarded"].tolist() == [0.0, 0.5, 1.0]
