@@ -1007,6 +1007,24 @@ def _polarity(value: str | None, ours: str | None) -> Polarity:
     return Polarity.NONE
 
 
+def _drop_unnamed(root, path) -> list[str]:
+    """Remove elements and attributes whose name kept an undeclared prefix (``isee:prefs`` with
+    no ``xmlns:isee``, left so by lxml's recovery from damaged XML): nothing valid is named so."""
+    warnings = []
+    for element in list(root.iter("{}*")):
+        parent = element.getparent()
+        if ":" in element.tag and parent is not None:
+            where = f"{path}:{element.sourceline}"
+            warnings.append(f"{where}: left out <{element.tag}>: its prefix is not declared")
+            parent.remove(element)
+    for element in root.iter():
+        for name in [n for n in element.attrib if ":" in n and not n.startswith("{")]:
+            where = f"{path}:{element.sourceline}"
+            warnings.append(f"{where}: left out the attribute {name}: its prefix is not declared")
+            del element.attrib[name]
+    return warnings
+
+
 def _normalise_namespaces(root) -> None:
     """Move elements of the pre-OASIS (or no) namespace into the XMILE 1.0 namespace."""
     # "{}*" selects elements of no namespace; lxml filters in C, and most files have none to move
@@ -1018,9 +1036,11 @@ def parse(data: bytes, path: str | os.PathLike = "<string>") -> tuple[SystemMap,
     """Build a document from XMILE bytes; returns it with the warnings met on the way."""
     parsed = _xml.parse(data, path)
     _KEYS.clear()  # names of an earlier file are of no more use
+    dropped = _drop_unnamed(parsed.root, path)
     _normalise_namespaces(parsed.root)
     reader = _Reader(path)
     reader.warnings.extend(parsed.warnings)
+    reader.warnings.extend(dropped)
     doc = reader.read(parsed.root)
     return doc, reader.warnings
 
