@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sysmap.model.names import canonical_name
@@ -55,11 +56,12 @@ class Loop:
         v = self.variables
         return list(zip(v, v[1:] + v[:1], strict=True))
 
-    @property
+    # looked up once, on first use (loops.signs[i] in a loop must not rebuild the tuple each time)
+    @cached_property
     def signs(self) -> tuple[str, ...]:
         return tuple(map(self.edges.sign.__getitem__, self._pairs())) if self.edges else ()
 
-    @property
+    @cached_property
     def links(self) -> tuple[tuple[str, ...], ...]:
         return tuple(map(self.edges.links.__getitem__, self._pairs())) if self.edges else ()
 
