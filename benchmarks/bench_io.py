@@ -37,7 +37,7 @@ LARGE = {
 PEER_TIMEOUT = 300.0
 
 sys.path.insert(0, str(HERE.parent / "tests"))
-from peers import PeerError, PySD, Simlin  # noqa: E402 -- shared with the tests and bench_sim
+from peers import PeerError, available, best_of  # noqa: E402 -- shared with the tests and bench_sim
 
 # -- a generated stock-and-flow map ------------------------------------------------------------------
 
@@ -104,15 +104,6 @@ class Row:
     save: float | None = None
     error: str | None = None
     peers: dict[str, float | str] = field(default_factory=dict)  # time, or the peer's reason
-
-
-def best_of(repeat: int, func) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def measure(row: Row, repeat: int, out: Path, peers) -> None:
@@ -202,11 +193,9 @@ def main() -> None:
     try:
         peers = []
         if not args.quick:
-            for make in (lambda: Simlin(timeout=PEER_TIMEOUT), PySD):
-                try:
-                    peers.append(make())
-                except ImportError as exc:
-                    print(f"(peer left out: {exc})")
+            peers, notes = available(timeout=PEER_TIMEOUT)
+            for note in notes:
+                print(f"({note})")
         versions = ", ".join(f"{p.name} {p.version}" for p in peers) or "no peers"
         print(
             f"sysmap {sysmap.__version__}, lxml {lxml.__version__}, Python {sys.version.split()[0]}; "

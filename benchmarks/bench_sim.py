@@ -61,7 +61,7 @@ for path in (HERE, REPO / "tests", REPO / "tests" / "sim"):
     sys.path.insert(0, str(path))
 import conformance  # noqa: E402
 from _generate import stock_flow_model  # noqa: E402
-from peers import PeerError, PySD, Simlin  # noqa: E402
+from peers import PeerError, available  # noqa: E402
 
 
 @dataclass
@@ -335,11 +335,9 @@ def main() -> None:
     peers = []
     try:
         if not args.quick:
-            for make in (lambda: Simlin(timeout=PEER_TIMEOUT), PySD):
-                try:
-                    peers.append(make())
-                except ImportError as exc:
-                    print(f"(peer left out: {exc})")
+            peers, notes = available(timeout=PEER_TIMEOUT)
+            for note in notes:
+                print(f"({note})")
         versions = ", ".join(f"{p.name} {p.version}" for p in peers) or "no peers"
         print(
             f"sysmap {sysmap.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}; "

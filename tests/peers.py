@@ -57,7 +57,8 @@ def _one_line(exc: BaseException, limit: int = 400) -> str:
 # -- Simlin, in a child process --------------------------------------------------------------------
 
 
-def _best(repeat: int, func) -> float:
+def best_of(repeat: int, func) -> float:
+    """The shortest of ``repeat`` timed calls of ``func`` (no ``gc.collect()`` in between)."""
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -89,11 +90,11 @@ def _simlin_worker() -> None:
         }
 
     def load_time(request: dict) -> dict:
-        return {"time": _best(request["repeat"], lambda: simlin.load(request["path"]))}
+        return {"time": best_of(request["repeat"], lambda: simlin.load(request["path"]))}
 
     def run_time(request: dict) -> dict:
         model = simlin.load(request["path"])
-        return {"time": _best(request["repeat"], lambda: model.run(analyze_loops=False))}
+        return {"time": best_of(request["repeat"], lambda: model.run(analyze_loops=False))}
 
     def runs_time(request: dict) -> dict:
         model = simlin.load(request["path"])
@@ -258,11 +259,11 @@ class PySD:
     def load_time(self, path: Path, repeat: int = 1) -> float:
         """Best of ``repeat`` translations and imports (``pysd.read_xmile``) of a copy of ``path``."""
         copy = self._copy(path)
-        return _best(repeat, lambda: self._read(copy))
+        return best_of(repeat, lambda: self._read(copy))
 
     def run_time(self, path: Path, repeat: int = 1) -> float:
         model = self._model(path)
-        return _best(repeat, lambda: self._run(model))
+        return best_of(repeat, lambda: self._run(model))
 
     def runs_time(self, path: Path, n: int, overrides: list[dict[str, float]] | None = None) -> float:
         model = self._model(path)
@@ -277,16 +278,17 @@ class PySD:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def available(*, simlin: bool = True, pysd: bool = True) -> tuple[list, list[str]]:
-    """The peers that are installed, and a note for each that is not."""
+def available(*, simlin: bool = True, pysd: bool = True, timeout: float = 120.0) -> tuple[list, list[str]]:
+    """The peers that are installed (Simlin's requests limited to ``timeout`` seconds), and a note
+    for each that is not."""
     peers, notes = [], []
-    for wanted, make in ((simlin, Simlin), (pysd, PySD)):
+    for wanted, make in ((simlin, lambda: Simlin(timeout=timeout)), (pysd, PySD)):
         if not wanted:
             continue
         try:
             peers.append(make())
         except ImportError as exc:
-            notes.append(f"{make.name} left out: {exc}")
+            notes.append(f"peer left out: {exc}")
     return peers, notes
 
 
