@@ -151,10 +151,7 @@ def _equation_syntax_problems(doc, path: str) -> list[str]:
     from sysmap.sim.parser import EquationSyntaxError, is_blank, parse
 
     found = []
-    models = [doc]
-    while models:
-        model = models.pop(0)
-        models.extend(model.submodels)
+    for model in doc.all_models():
         for var in model.variables.values():
             elements = [(f"[{e.subscript}]", e.equation) for e in var.elements]
             for where, text in [("", var.equation), *elements]:
@@ -435,12 +432,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.vary and args.runs < 2:
         raise SysmapError("--vary needs --runs N with N of at least 2")
     doc = _load(args.file)
-    models, equations = [doc], False
-    while models and not equations:
-        model = models.pop()
-        models.extend(model.submodels)
-        equations = any(var.equation.strip() for var in model.variables.values())
-    if not equations:
+    if not any(var.equation.strip() for model in doc.all_models() for var in model.variables.values()):
         raise SysmapError(
             f"{args.file}: nothing to simulate: no variable has an equation (a causal loop diagram; "
             "give its variables equations, or try sysmap loops)"

@@ -147,6 +147,18 @@ class SystemMap:
         """Models that modules of this map instantiate, each named by its ``name``."""
         return self._fields["submodels"]
 
+    def all_models(self) -> Iterator[SystemMap]:
+        """This map, then the models its modules instantiate (and theirs), breadth first.
+
+        >>> [m.name for m in SystemMap(name="main", submodels=(SystemMap(name="sub"),)).all_models()]
+        ['main', 'sub']
+        """
+        todo = [self]
+        while todo:
+            model = todo.pop(0)
+            todo.extend(model.submodels)
+            yield model
+
     @property
     def origin(self) -> str:
         """The program that first wrote this model (e.g. ``Vensim, xmutil``), whose equation
