@@ -33,7 +33,7 @@ from sysmap.sim.errors import SimulationError
 from sysmap.sim.flatten import FlatModel, flatten
 from sysmap.sim.functions import namespace
 from sysmap.sim.integrate import Schedule, integrate
-from sysmap.sim.loop import Plan, saved_cells, write_run
+from sysmap.sim.loop import Plan, row_struct, saved_cells, write_run
 from sysmap.sim.results import Results, result_key
 from sysmap.sim.semantics import Semantics, semantics_for
 
@@ -57,6 +57,8 @@ class Variant:
         self.dynamic = plan.dynamic
         #: the cells a run saves, in the order of its rows
         self.saved = saved_cells(plan)
+        #: how a single run packs its saved rows
+        self.row = row_struct(plan)
         self._runners: dict[tuple, tuple[object, str]] = {}
         #: whether the code draws random numbers
         self.random = "_R." in self.source("euler")
@@ -72,6 +74,7 @@ class Variant:
             except (SyntaxError, RecursionError, MemoryError, ValueError):
                 raise SimulationError("the model's equations are too large or deep to compile") from None
             ns = namespace(self.plan.vector)
+            ns["_S"] = self.row
             for j, table in enumerate(self.program.tables):
                 ns[f"_t{j}"] = table.vector if self.plan.vector else table.scalar
             exec(code, ns)

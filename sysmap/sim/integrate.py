@@ -11,7 +11,6 @@ methods, from the first stage of the step), as Stella and Vensim report them.
 
 from __future__ import annotations
 
-import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +68,7 @@ def integrate(
     run = variant.runner(method, kept if runs is not None else None)
     arguments = (dt, schedule.start, schedule.stop, pipes, schedule.steps, schedule.every)
     if runs is None:
-        rows = array.array("d")
+        rows = bytearray(variant.row.size * schedule.saves)
         statics = run(overrides, Random(rng, None), *arguments, rows)
         out = np.zeros((schedule.saves, n_cells))
         if variant.saved:

@@ -8,19 +8,21 @@ so that one Python call runs the whole simulation, every value a local variable:
         T = _T0
         s0 = O[0] if 0 in O else 100.0           # initial values, in initialisation order
         _save = 0
-        _F = _OUT.fromlist                       # _OUT: an array of doubles
+        _F = _S.pack_into                        # _S: a struct of the row's doubles
+        _o = 0                                   # _OUT: a bytearray holding every row
         for _k in _range(_N):
             T = _T0 + _k * _DT                   # never accumulated: no drift
             c3 = s0 / c5                         # the cells that change, in dependency order
             if _k == _save:                      # a save time: keep the row
-                _F([c3, s0])
+                _F(_OUT, _o, c3, s0)
+                _o += 16
                 _save += _EVERY
             s0 -= _DT * c3                       # rates, then the method's update
         _k = _N                                  # the last time: computed and saved only
         T = _T0 + _k * _DT
         c3 = s0 / c5
         if _k == _save:
-            _F([c3, s0])
+            _F(_OUT, _o, c3, s0)
         return (c5,)
 
 When the model saves every step the save test goes; when a step computes more than
@@ -33,8 +35,9 @@ RK2 and RK4 add ``_rates(T, s0, s1...)``, a function of the state that recompute
 changing cells and returns the rates, called for the later stages. ``PREVIOUS`` values are
 updated and ``DELAY`` inputs recorded once per step, from the step's first stage; auxiliaries
 and flows are saved as computed at the saved time (for RK methods, at the first stage). A
-single run appends each saved row to ``_OUT``, an ``array.array`` of doubles (its floats
-are freed as the run goes, not all at the end); an ensemble writes each cell's array
+single run packs each saved row into ``_OUT``, a ``bytearray`` made for every row, with
+:func:`row_struct`'s ``pack_into`` (passing the values as arguments builds no list, and its
+floats are freed as the run goes); an ensemble writes each cell's array
 of runs into ``_OUT[row]``, an array of shape ``(cells, runs)`` per save. Non-negative
 stocks are floored at zero after each step.
 
@@ -46,6 +49,7 @@ from __future__ import annotations
 
 import ast
 import re
+import struct
 from dataclasses import dataclass, field
 
 from sysmap.sim.functions import TIME_EPSILON
@@ -101,8 +105,13 @@ class Plan:
     #: changing cells that only copy a symbol (``c5 = s3``), by cell: the code reads (and a
     #: row saves) that symbol instead; filled in by :func:`drop_aliases`
     aliases: dict[int, str] = field(default_factory=dict)
+    #: the code of each stock's rate (model stocks, then hidden ones), after the same hoisting
+    rates: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        p = self.program
+        n_user = len(p.stock_of)
+        self.rates = [p.rates[k] if k < n_user else p.hidden[k - n_user].rate for k in range(p.n_stocks)]
         self.stepped, self.reported = split_dynamic(self)
         hoist_time_calls(self)
         hoist_invariants(self)
@@ -119,8 +128,7 @@ def split_dynamic(plan: Plan) -> tuple[list[int], list[int]]:
     """The changing cells the next step depends on, and those only reported (read off the
     generated code, whose cell symbols are ``c`` and a number)."""
     p = plan.program
-    n_user = len(p.stock_of)
-    seeds = [p.rates[k] if k < n_user else p.hidden[k - n_user].rate for k in range(p.n_stocks)]
+    seeds = list(plan.rates)
     seeds += [m.update for m in p.memories if m.update is not None]
     seeds += [pipe.input for pipe in p.pipes]
     dynamic = set(plan.dynamic)
@@ -193,14 +201,17 @@ def hoist_invariants(plan: Plan) -> None:
     before = {f"c{i}" for i in (*plan.statics, *plan.settled)} | {"_DT", "_T0", "_T1"}
     symbols: dict[str, str] = {}
     hoister = _Hoister(before, symbols)
-    for i in plan.dynamic:
-        code = plan.code[i]
+
+    def hoisted(code: str) -> str:
         if not any(name in before for name in _SYMBOL.findall(code)):
-            continue
+            return code
         hoister.hoisted = False
         tree = hoister.visit(ast.parse(code, mode="eval"))
-        if hoister.hoisted:
-            plan.code[i] = ast.unparse(tree)
+        return ast.unparse(tree) if hoister.hoisted else code
+
+    for i in plan.dynamic:
+        plan.code[i] = hoisted(plan.code[i])
+    plan.rates = [hoisted(code) for code in plan.rates]
     plan.invariants = [(symbol, code) for code, symbol in symbols.items()]
 
 
@@ -266,6 +277,7 @@ def drop_aliases(plan: Plan) -> None:
         if i not in plan.clamps and _NAME.fullmatch(code):
             plan.aliases[i] = code
     if plan.aliases:
+        plan.rates = [plan.resolve(code) for code in plan.rates]
         plan.clamps = {i: [plan.resolve(line) for line in lines] for i, lines in plan.clamps.items()}
         plan.stepped = [i for i in plan.stepped if i not in plan.aliases]
         plan.reported = [i for i in plan.reported if i not in plan.aliases]
@@ -353,6 +365,11 @@ def saved_cells(plan: Plan) -> list[int]:
     return list(plan.dynamic) + list(plan.program.stock_of)
 
 
+def row_struct(plan: Plan) -> struct.Struct:
+    """How a single run packs a saved row: one double per :func:`saved_cells` cell."""
+    return struct.Struct(f"{len(saved_cells(plan))}d")
+
+
 def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int] | None = None) -> str:
     """The source of ``_run`` for ``method`` (``"euler"``, ``"rk2"`` or ``"rk4"``); ``every`` 1
     writes a loop that saves every step without testing for it (any other: it tests ``_EVERY``).
@@ -395,7 +412,7 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
             add(1, line)
     for symbol, code in plan.invariants:
         add(1, f"{symbol} = {code}")
-    rates = [plan.resolve(p.rates[k] if k < n_user else p.hidden[k - n_user].rate) for k in range(n_stocks)]
+    rates = plan.rates
     staged = method != "euler" and n_stocks > 0
     if staged:
         stocks = ", ".join(f"s{k}" for k in range(n_stocks))
@@ -431,8 +448,11 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
             for i, symbol in saved:
                 add(indent, f"_O[{i}] = {symbol}")
             add(indent, "_row += 1")
+        elif saved:
+            add(indent, f"_F(_OUT, _o, {', '.join(symbol for _, symbol in saved)})")
+            add(indent, f"_o += {8 * len(saved)}")
         else:
-            add(indent, f"_F([{', '.join(symbol for _, symbol in saved)}])")
+            add(indent, "pass")
         if every != 1:
             add(indent, "_save += _EVERY")
 
@@ -443,7 +463,8 @@ def write_run(plan: Plan, method: str, every: int | None = None, kept: list[int]
         # numpy multiplies an array by a 0-d array faster than by a Python float, and as exactly
         add(1, "_D = _np.asarray(_DT)")
     else:
-        add(1, "_F = _OUT.fromlist")
+        add(1, "_F = _S.pack_into")
+        add(1, "_o = 0")
     # The last time is only computed and saved, not stepped from: small loops repeat its
     # cells after the loop; large ones test for it in the loop rather than double the code.
     last_apart = len(plan.stepped) + len(plan.hoisted_stepped) <= _REPEATED_CELLS
