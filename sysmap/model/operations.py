@@ -106,6 +106,15 @@ def add_loop_label(doc: SystemMap, text: str, position: Point, **fields) -> Inse
     return _insert(label, f"Add loop label {text!r}")
 
 
+def add_alias(doc: SystemMap, vid: str, position: Point) -> Insert:
+    """An edit adding an alias (ghost) of variable ``vid`` at ``position``; links may start from it."""
+    var = _variable(doc, vid)
+    x, y = float(position[0]), float(position[1])
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ModelError(f"cannot place an alias at {position!r}")
+    return _insert(Alias(id=doc.new_id("a"), of=vid, position=(x, y)), f"Create alias of {var.label!r}")
+
+
 def add_note(doc: SystemMap, text: str, position: Point, **fields) -> Insert:
     """An edit adding a free-text note."""
     note = Note(id=fields.pop("id", None) or doc.new_id("n"), text=text, position=position, **fields)

@@ -530,3 +530,17 @@ def test_a_link_cannot_leave_an_alias_of_another_variable():
     doc.apply(Insert(Alias(id="ghost", of=b.id)))
     with pytest.raises(ModelError, match="not an alias of its source"):
         doc.add_link(a.id, b.id, alias="ghost")
+
+
+def test_add_alias_places_a_ghost_of_an_existing_variable():
+    doc = SystemMap()
+    var = doc.add_variable("Workload", position=(10, 20))
+    edit = ops.add_alias(doc, var.id, (50, 60))
+    doc.apply(edit)
+    assert edit.text == "Create alias of 'Workload'"
+    (alias,) = doc.aliases.values()
+    assert (alias.of, alias.position) == (var.id, (50.0, 60.0))
+    with pytest.raises(ModelError):
+        ops.add_alias(doc, "nobody", (0, 0))
+    with pytest.raises(ModelError):
+        ops.add_alias(doc, var.id, (float("nan"), 0))
