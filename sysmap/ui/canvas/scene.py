@@ -1,32 +1,80 @@
 """The scene: one graphics item per map element, kept in step with the document's events.
 
-The scene only reads the document. It subscribes to :attr:`SystemMap.changed` and, for each
-batch of changes, adds, removes and updates just the items concerned (and the links and
-pipes attached to a variable that moved), so a large map is not rebuilt for a small edit.
+The scene never writes the document itself. It subscribes to :attr:`SystemMap.changed` and,
+for each batch of changes, adds, removes and updates just the items concerned (and the links
+and pipes attached to a variable that moved), so a large map is not rebuilt for a small edit.
+
+Given an undo stack (:meth:`MapScene.set_undo_stack`) the scene is also an editor: its
+mouse and key events go to a :class:`~sysmap.ui.canvas.editing.CanvasEditor`, which turns
+them into edits through :func:`sysmap.ui.commands.perform`; the items then follow the
+document's events like any other change. Without a stack it stays read-only.
+
+The current :class:`~sysmap.ui.canvas.tools.Tool` decides what the mouse makes on empty
+canvas; a creation tool stays active after making one element (as in Vensim) until Esc or
+another tool is chosen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+import weakref
+from collections.abc import Iterable
+
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QBrush, QCursor, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from sysmap.model import Alias, Change, Kind, Link, LoopLabel, Note, SystemMap, Variable
+from sysmap.ui.canvas import menus
+from sysmap.ui.canvas.edit_builders import moved_pipe
+from sysmap.ui.canvas.editing import CanvasEditor
+from sysmap.ui.canvas.handles import BendHandle
 from sysmap.ui.canvas.items.annotation import LoopLabelItem, NoteItem
 from sysmap.ui.canvas.items.flow import FlowPipeItem
 from sysmap.ui.canvas.items.link import LinkItem
 from sysmap.ui.canvas.items.variable import AliasItem, VariableItem
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+from sysmap.ui.canvas.tools import Tool, cursor_shape
 
 MARGIN = 60.0
 
 
 class MapScene(QGraphicsScene):
-    """Mirrors a :class:`SystemMap` as graphics items; ``items_by_id`` maps element ids to items."""
+    """Mirrors a :class:`SystemMap` as graphics items (``variable_items``, ``link_items``...
+    map element ids to items) and, with an undo stack, edits it.
 
-    def __init__(self, doc: SystemMap | None = None, style: CanvasStyle = DEFAULT_STYLE, parent=None):
+    Signals: ``toolChanged(Tool)`` when the tool changes; ``message(str)`` with text for the
+    status bar (why an edit was refused, what a tool expects).
+    """
+
+    toolChanged = Signal(object)
+    message = Signal(str)
+
+    def __init__(
+        self,
+        doc: SystemMap | None = None,
+        style: CanvasStyle = DEFAULT_STYLE,
+        parent=None,
+        undo_stack=None,
+    ):
         super().__init__(parent)
         self.style = style
+        self.undo_stack = undo_stack
+        #: grid step that moves and new elements snap to; ``None``: no snapping
+        self.snap: float | None = None
+        self._tool = Tool.SELECT
+        self.editing = CanvasEditor(self)
+        self._selected_links: set[LinkItem] = set()
+        # Through a weak reference, checked: Qt clears the items of a scene being destroyed,
+        # which emits selectionChanged when the Python side, or the C++ one, is gone.
+        this = weakref.ref(self)
+
+        def restyle() -> None:
+            scene = this()
+            if scene is not None and shiboken6.isValid(scene):
+                scene._restyle_selected_links()
+
+        self.selectionChanged.connect(restyle)
         self.doc: SystemMap | None = None
         self.variable_items: dict[str, VariableItem] = {}
         self.alias_items: dict[str, AliasItem] = {}
@@ -42,9 +90,12 @@ class MapScene(QGraphicsScene):
 
     def set_document(self, doc: SystemMap) -> None:
         """Show ``doc`` (replacing any previous one) and follow its changes."""
+        self.editing.cancel()
+        self.editing.forget()
         if self.doc is not None:
             self.doc.changed.disconnect(self._on_change)
         self.clear()
+        self._selected_links = set()
         for items in self._maps():
             items.clear()
         self.doc = doc
@@ -59,6 +110,7 @@ class MapScene(QGraphicsScene):
 
     def detach(self) -> None:
         """Stop following the document (call before dropping the scene)."""
+        self.editing.cancel()
         if self.doc is not None:
             self.doc.changed.disconnect(self._on_change)
             self.doc = None
@@ -152,6 +204,7 @@ class MapScene(QGraphicsScene):
             self._update_link(link)
         self._refresh_connections({e.id for e in (*added, *changed) if isinstance(e, Variable)})
         self._grow_scene_rect(change.added | change.changed)
+        self.editing.document_changed(change)
 
     def _update_variable(self, var: Variable) -> None:
         item = self.variable_items[var.id]
@@ -182,6 +235,7 @@ class MapScene(QGraphicsScene):
                 links[link.id] = link
             for alias in doc.aliases_of(vid):
                 self.alias_items[alias.id].update_alias(alias, doc.variables[vid])
+                links.update((link.id, link) for link in doc.links_from_alias(alias.id))
             var = doc.variables[vid]
             if var.kind == Kind.FLOW:
                 flows.add(vid)
@@ -224,3 +278,226 @@ class MapScene(QGraphicsScene):
         """The rectangle holding every item, with a small margin (for fitting and export)."""
         bounds = self.itemsBoundingRect()
         return bounds.adjusted(-20, -20, 20, 20) if not bounds.isNull() else QRectF(0, 0, 400, 300)
+
+    # -- editing ---------------------------------------------------------------------------------
+
+    def set_undo_stack(self, stack) -> None:
+        """Make the scene an editor whose edits go on ``stack`` (``None``: read-only again)."""
+        self.editing.cancel()
+        self.undo_stack = stack
+
+    @property
+    def editable(self) -> bool:
+        """Whether mouse and keys edit the map (a document and an undo stack are set)."""
+        return self.undo_stack is not None and self.doc is not None
+
+    @property
+    def tool(self) -> Tool:
+        """What the mouse does on empty canvas (see :mod:`sysmap.ui.canvas.tools`)."""
+        return self._tool
+
+    def set_tool(self, tool: Tool) -> None:
+        """Switch tools: an open name editor commits (or cancels, if refused), a drag cancels."""
+        tool = Tool(tool)
+        if self.editing.inline is not None and not self.editing.inline.commit():
+            self.editing.inline.cancel()
+        if self.editing.drag is not None:
+            self.editing.cancel()
+        if tool is self._tool:
+            return
+        self._tool = tool
+        self.toolChanged.emit(tool)
+        # after the views have heard (they may change their drag mode, which resets cursors)
+        for view in self.views():
+            view.viewport().setCursor(QCursor(cursor_shape(tool)))
+
+    def selected_ids(self) -> list[str]:
+        """The ids of the selected elements, in document order."""
+        chosen = {item.element_id for item in self.selectedItems() if self.owns(item)}
+        if not chosen or self.doc is None:
+            return []
+        return [e.id for e in self.doc.elements() if e.id in chosen]
+
+    def select_ids(self, ids: Iterable[str]) -> None:
+        """Select exactly the elements ``ids`` (those shown); one ``selectionChanged``."""
+        blocked = self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for eid in ids:
+                item = self.item_for(eid)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self.blockSignals(blocked)
+        self.selectionChanged.emit()
+
+    def _restyle_selected_links(self) -> None:
+        # links draw their own selection (colour and bend handle): tell those that changed
+        selected = {item for item in self.selectedItems() if isinstance(item, LinkItem)}
+        for item in selected ^ self._selected_links:
+            if item.scene() is self:
+                item.selection_changed()
+        self._selected_links = selected
+
+    def snapped(self, point: QPointF) -> QPointF:
+        """``point`` on the grid when snapping is on, else unchanged."""
+        step = self.snap
+        if not step:
+            return QPointF(point)
+        return QPointF(round(point.x() / step) * step, round(point.y() / step) * step)
+
+    def delete_selection(self) -> bool:
+        """Delete the selected elements as one undo step (Edit › Delete)."""
+        return self.editing.delete_selection()
+
+    def rename_selection(self) -> bool:
+        """Open the in-place editor of the one selected variable, note or loop label."""
+        ids = self.selected_ids()
+        return len(ids) == 1 and self.editable and self.editing.edit_text(ids[0])
+
+    # -- finding items -----------------------------------------------------------------------------
+
+    def owns(self, item: QGraphicsItem) -> bool:
+        """Whether ``item`` is the main item of a map element (not a preview or an editor)."""
+        eid = getattr(item, "element_id", None)
+        return bool(eid) and self.item_for(eid) is item
+
+    def element_item_at(self, pos: QPointF, transform: QTransform | None = None):
+        """The topmost element item (or link bend handle) at scene point ``pos``; a click on a
+        flow's pipe finds its valve. ``transform`` is the view's, for the handle's hit test."""
+        from PySide6.QtCore import Qt
+
+        for item in self.items(
+            pos,
+            Qt.ItemSelectionMode.IntersectsItemShape,
+            Qt.SortOrder.DescendingOrder,
+            transform or QTransform(),
+        ):
+            if isinstance(item, BendHandle):
+                if item.isVisible():
+                    return item
+                continue
+            owner = item
+            while owner.parentItem() is not None:
+                owner = owner.parentItem()
+            if isinstance(owner, FlowPipeItem):
+                valve = self.variable_items.get(owner.element_id)
+                if valve is not None and self.pipe_items.get(owner.element_id) is owner:
+                    return valve
+                continue
+            if self.owns(owner):
+                return owner
+        return None
+
+    def variable_item_at(self, pos: QPointF) -> VariableItem | None:
+        """The variable or alias item at ``pos``, if any."""
+        item = self.element_item_at(pos)
+        return item if isinstance(item, VariableItem) else None
+
+    @staticmethod
+    def device_transform(event) -> QTransform:
+        """The transform of the view an event came through (identity if none)."""
+        widget = event.widget()
+        view = widget.parentWidget() if widget is not None else None
+        return view.transform() if isinstance(view, QGraphicsView) else QTransform()
+
+    def follow_live(self, ids: Iterable[str]) -> None:
+        """Re-route the links and pipes of elements whose items were moved but whose map
+        positions were not (yet): the preview of a drag."""
+        doc = self.doc
+        links: dict[str, Link] = {}
+        flows: set[str] = set()
+        deltas = {}
+        for eid in ids:
+            if eid in doc.variables:
+                var = doc.variables[eid]
+                links.update((link.id, link) for link in doc.links_from(eid))
+                links.update((link.id, link) for link in doc.links_to(eid))
+                if var.kind == Kind.FLOW:
+                    flows.add(eid)
+                flows.update(var.inflows + var.outflows)
+                pos = self.variable_items[eid].pos()
+            elif eid in doc.aliases:
+                links.update((link.id, link) for link in doc.links_from_alias(eid))
+                pos = self.alias_items[eid].pos()
+            else:
+                continue
+            old = doc.element(eid).position
+            deltas[eid] = (pos.x() - old[0], pos.y() - old[1])
+        for link in links.values():
+            self._update_link(link)
+        for fid in flows:
+            pipe = self.pipe_items.get(fid)
+            if pipe is None:
+                continue
+            flow = self.variable_items[fid].live_var()
+            points = moved_pipe(doc.variables[fid], doc, deltas)
+            if points is not None:
+                flow = flow.evolve(points=points)
+            source, sink = doc.flow_ends(fid)
+            pipe.update_geometry(
+                flow,
+                self.variable_items.get(source) if source else None,
+                self.variable_items.get(sink) if sink else None,
+            )
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:
+        if self.editable and self.editing.mouse_press(event):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self.editable and self.editing.mouse_move(event):
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.editable and self.editing.mouse_release(event):
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.editable and self.editing.double_click(event):
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if self.editable and self.editing.key_press(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        if not self.editable or self.editing.drag is not None:
+            super().contextMenuEvent(event)
+            return
+        item = self.element_item_at(event.scenePos(), self.device_transform(event))
+        if isinstance(item, BendHandle):
+            item = item.link_item
+        if item is None:
+            super().contextMenuEvent(event)
+            return
+        if not item.isSelected():
+            self.select_ids([item.element_id])
+        menu = self.context_menu(item)
+        if menu is not None:
+            menu.exec(event.screenPos())
+            event.accept()
+
+    def context_menu(self, item: QGraphicsItem):
+        """The context menu of an element item (for the selection it belongs to), or ``None``."""
+        parent = self.views()[0] if self.views() else None
+        if isinstance(item, LinkItem):
+            links = self.editing.selected_links() or [item.element_id]
+            return menus.link_menu(self.editing, links, parent)
+        if isinstance(item, VariableItem):
+            return menus.variable_menu(self.editing, item.var.id, parent)
+        if isinstance(item, (NoteItem, LoopLabelItem)):
+            return menus.text_menu(self.editing, item.element_id, parent)
+        return None

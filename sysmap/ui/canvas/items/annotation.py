@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from sysmap.model import Direction, LoopLabel, Note
 from sysmap.ui.canvas.geometry import arrowhead
@@ -16,19 +16,50 @@ LABEL_RADIUS = 19.0
 _WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
 
+def paint_state(painter: QPainter, option, rect: QRectF, style: CanvasStyle, hovered: bool) -> None:
+    """A light tint under the mouse and a dashed frame when selected, as variables show them."""
+    if hovered:
+        tint = QColor(style.selection)
+        tint.setAlpha(35)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(tint))
+        painter.drawRoundedRect(rect, 5, 5)
+    if option.state & QStyle.StateFlag.State_Selected:
+        painter.setPen(QPen(style.selection, 1.2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect, 4, 4)
+
+
+class _Hoverable:
+    """Hover tracking for the annotation items (a tint while the mouse is over them)."""
+
+    _hovered = False
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+
 def loop_colour(text: str, style: CanvasStyle):
     """Reinforcing labels (R...) in one colour, balancing ones (B...) in another."""
     first = text.strip()[:1].upper()
     return {"R": style.loop_reinforcing, "B": style.loop_balancing}.get(first, style.text)
 
 
-class LoopLabelItem(QGraphicsItem):
+class LoopLabelItem(_Hoverable, QGraphicsItem):
     """A loop's name inside a circular arrow that turns the way the loop runs."""
 
     def __init__(self, label: LoopLabel, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
         self.style = style
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
         self.setZValue(1.5)
         self.label = label
         self._arrow = QPainterPath()
@@ -71,6 +102,7 @@ class LoopLabelItem(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         colour = loop_colour(self.label.text, self.style)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_state(painter, option, self.boundingRect().adjusted(1, 1, -1, -1), self.style, self._hovered)
         painter.setPen(QPen(colour, 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._arrow)
@@ -82,13 +114,14 @@ class LoopLabelItem(QGraphicsItem):
         painter.drawText(self.boundingRect(), int(Qt.AlignmentFlag.AlignCenter), self.label.text)
 
 
-class NoteItem(QGraphicsItem):
+class NoteItem(_Hoverable, QGraphicsItem):
     """A free-text note, wrapped to its width."""
 
     def __init__(self, note: Note, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
         self.style = style
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
         self.setZValue(1.2)
         self.note = note
         self._rect = QRectF()
@@ -113,6 +146,9 @@ class NoteItem(QGraphicsItem):
         return self._rect.adjusted(-3, -3, 3, 3)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        paint_state(
+            painter, option, self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), self.style, self._hovered
+        )
         painter.setFont(self.style.font(italic=True))
         painter.setPen(self.style.note_text)
         painter.drawText(self._rect, _WRAP, self.note.text)

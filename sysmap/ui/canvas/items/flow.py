@@ -79,8 +79,11 @@ class FlowPipeItem(QGraphicsPathItem):
 
     @staticmethod
     def _route(flow: Variable, source: VariableItem | None, sink: VariableItem | None) -> list[QPointF]:
-        """The file's own route, or the default one (the same the XMILE writer writes)."""
+        """The file's own route, or the default one (the same the XMILE writer writes), between
+        the stocks where their items are now (they lead the map while being dragged)."""
         points = flow.points
         if len(points) < 2:
-            points = default_pipe(flow.position, source.var if source else None, sink.var if sink else None)
+            points = default_pipe(
+                flow.position, source.live_var() if source else None, sink.live_var() if sink else None
+            )
         return [QPointF(x, y) for x, y in points]

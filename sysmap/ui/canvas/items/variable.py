@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from sysmap.model import Alias, Kind, Variable
@@ -52,6 +52,7 @@ class VariableItem(QGraphicsItem):
         self._text_rect = QRectF()
         self._plate = QRectF()
         self._bounds = QRectF()
+        self._highlight = 0  # 1: under the mouse, 2: the target of a link being drawn
         self.var = var
         self.update_from(var)
 
@@ -128,6 +129,39 @@ class VariableItem(QGraphicsItem):
         """The drawn body (box, circle or text plate) in scene coordinates."""
         return self._body.translated(self.pos())
 
+    def label_rect(self) -> QRectF:
+        """Where the name is written, in scene coordinates, as wide as names wrap."""
+        rect = self._text_rect.translated(self.pos())
+        inside = self._plate.isNull() and self.var.kind != Kind.CONCEPT  # a name inside a stock's box
+        width = rect.width() if inside else max(rect.width(), self.style.text_width)
+        return QRectF(rect.center().x() - width / 2, rect.top(), width, rect.height())
+
+    def label_font(self):
+        """The font the name is drawn in."""
+        return self._font
+
+    def live_var(self) -> Variable:
+        """The variable at the item's current position (which leads the map while dragging)."""
+        p = self.pos()
+        if (p.x(), p.y()) == tuple(self.var.position):
+            return self.var
+        return self.var.evolve(position=(p.x(), p.y()))
+
+    def set_highlight(self, level: int) -> None:
+        """0: plain, 1: under the mouse, 2: the target a link being drawn would reach."""
+        if level != self._highlight:
+            self._highlight = level
+            self.update()
+
+    def hoverEnterEvent(self, event) -> None:
+        self.set_highlight(max(self._highlight, 1))
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        if self._highlight == 1:
+            self.set_highlight(0)
+        super().hoverLeaveEvent(event)
+
     # -- QGraphicsItem -------------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
@@ -165,6 +199,12 @@ class VariableItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(style.background))
             painter.drawRoundedRect(self._plate, 4, 4)
+        if self._highlight:  # a translucent tint over the body, under the name
+            glow = QColor(style.selection)
+            glow.setAlpha(35 if self._highlight == 1 else 60)
+            painter.setPen(QPen(style.selection, 1.5) if self._highlight == 2 else Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(glow))
+            painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 5, 5)
         if lod >= 0.3:
             painter.setFont(self._font)
             painter.setPen(style.text)

@@ -1,0 +1,248 @@
+"""The edits the canvas tools make, built from :mod:`sysmap.model.operations` (no Qt here).
+
+What a tool needs beyond a single operation: a free default name, a new flow with its
+attachment in one step, an alias, a move that carries flow pipes along, a bend for a link
+that would lie on top of another, and a loop label named after the loop around a point.
+
+>>> from sysmap.model import SystemMap
+>>> doc = SystemMap()
+>>> free_name(doc), doc.add_variable("New variable").name, free_name(doc)
+('New variable', 'New variable', 'New variable 2')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sysmap.model import Direction, Kind, SystemMap, operations
+from sysmap.model.edits import Compound, Edit, Insert, Replace
+from sysmap.model.elements import Point, Variable
+
+#: How much a link bends when another link already joins the same two variables.
+PARALLEL_BEND = 0.15
+#: Where a new alias goes, from its variable.
+ALIAS_OFFSET = (40.0, 40.0)
+#: Loop searches for a loop label stop after this long (seconds) or this many loops.
+LOOP_TIME_LIMIT, LOOP_MAX = 0.3, 5000
+#: A loop label first looks at loops (up to this many, this long) through the nearest variables.
+NEAR_VARIABLES, NEAR_LOOPS, NEAR_LENGTH = 6, 60, 12
+
+_LABEL = re.compile(r"^\s*([A-Za-z])\s*(\d+)\s*$")
+
+
+def free_name(doc: SystemMap, base: str = "New variable") -> str:
+    """``base``, or ``base 2``, ``base 3``... whichever no variable is called yet."""
+    if doc.variable_named(base) is None:
+        return base
+    n = 2
+    while doc.variable_named(f"{base} {n}") is not None:
+        n += 1
+    return f"{base} {n}"
+
+
+def default_name(doc: SystemMap, kind: Kind) -> str:
+    """The name a new variable of ``kind`` starts with (selected in its editor, typed over)."""
+    base = {Kind.STOCK: "New stock", Kind.FLOW: "New flow", Kind.AUX: "New auxiliary"}.get(
+        kind, "New variable"
+    )
+    return free_name(doc, base)
+
+
+def add_flow(
+    doc: SystemMap,
+    name: str,
+    position: Point,
+    source: str | None,
+    sink: str | None,
+    points: tuple[Point, ...] = (),
+) -> Edit:
+    """One edit adding flow ``name`` with its valve at ``position``, draining stock ``source``
+    and filling stock ``sink`` (``None``: a cloud), as :func:`operations.attach_flow` connects it."""
+    insert = operations.add_variable(doc, name, Kind.FLOW, position=position, points=points)
+    return Compound([insert, _Attach(insert.element.id, source, sink)], f"Add flow {insert.element.label!r}")
+
+
+class _Attach:
+    """``operations.attach_flow`` built when applied, once the new flow is in the document."""
+
+    text = "Connect flow"
+
+    def __init__(self, fid: str, source: str | None, sink: str | None):
+        self.fid, self.source, self.sink = fid, source, sink
+        self._edit: Edit | None = None
+
+    def apply(self, doc: SystemMap) -> None:
+        self._edit = operations.attach_flow(doc, self.fid, source=self.source, sink=self.sink)
+        self._edit.apply(doc)
+
+    def revert(self, doc: SystemMap) -> None:
+        assert self._edit is not None
+        self._edit.revert(doc)
+
+
+def add_alias(doc: SystemMap, vid: str, position: Point | None = None) -> Insert:
+    """An edit adding an alias (ghost) of variable ``vid``, by default below right of it."""
+    var = doc.variables[vid]
+    if position is None:
+        position = (var.position[0] + ALIAS_OFFSET[0], var.position[1] + ALIAS_OFFSET[1])
+    return operations.add_alias(doc, vid, position)
+
+
+def link_curvature(doc: SystemMap, source: str, target: str) -> float:
+    """The bend of a new link: straight, unless links already join the two variables (then
+    bent to its left, so that it does not lie on top of them)."""
+    between = sum(1 for link in doc.links_from(source) if link.target == target)
+    between += sum(1 for link in doc.links_from(target) if link.target == source)
+    return 0.0 if between == 0 else PARALLEL_BEND * between
+
+
+def moved_pipe(flow: Variable, doc: SystemMap, deltas: Mapping[str, Point]) -> tuple[Point, ...] | None:
+    """The route ``flow`` takes after the moves ``deltas`` (id -> (dx, dy)), or ``None`` if it
+    keeps its own. A flow drawn with its own route keeps that route's shape when it moves
+    together with both its stocks; if only some of them move, the route would no longer
+    reach them, so the flow falls back to the default straight pipe (empty points)."""
+    if not flow.points:
+        return None
+    ends = [e for e in doc.flow_ends(flow.id) if e is not None]
+    involved = [flow.id, *ends]
+    moving = [deltas.get(eid) for eid in involved]
+    if not any(moving):
+        return None
+    if all(d is not None and d == moving[0] for d in moving):
+        dx, dy = moving[0]
+        return tuple((round(x + dx, 6), round(y + dy, 6)) for x, y in flow.points)
+    return ()
+
+
+def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
+    """``operations.move`` to the new centre ``positions``, carrying along the routes of flows
+    whose valve or stocks moved (see :func:`moved_pipe`); one step named "Move N items"."""
+    edit = operations.move(doc, positions)
+    deltas = {}
+    for eid, (x, y) in positions.items():
+        old = doc.element(eid).position
+        deltas[eid] = (round(x - old[0], 6), round(y - old[1], 6))
+    routes = []
+    for fid in _flows_near(doc, positions):
+        points = moved_pipe(doc.variables[fid], doc, deltas)
+        if points is not None:
+            routes.append(_PipeRoute(fid, points))
+    return Compound([edit, *routes], edit.text) if routes else edit
+
+
+def _flows_near(doc: SystemMap, ids) -> set[str]:
+    flows = set()
+    for eid in ids:
+        var = doc.variables.get(eid)
+        if var is None:
+            continue
+        if var.kind == Kind.FLOW:
+            flows.add(eid)
+        flows.update(var.inflows + var.outflows)
+    return flows
+
+
+class _PipeRoute(Replace):
+    """Set a flow's route, reading the flow when applied (its move comes first in the step)."""
+
+    def __init__(self, fid: str, points: tuple[Point, ...]):
+        self.fid, self.points = fid, points
+        self.old = self.new = None
+        self.text = "Route flow"
+
+    def apply(self, doc: SystemMap) -> None:
+        self.old = doc.variables[self.fid]
+        self.new = self.old.evolve(points=self.points)
+        super().apply(doc)
+
+
+def _label_number(doc: SystemMap, letter: str) -> int:
+    used = set()
+    for label in doc.loop_labels.values():
+        match = _LABEL.match(label.text)
+        if match and match.group(1).upper() == letter:
+            used.add(int(match.group(2)))
+    n = 1
+    while n in used:
+        n += 1
+    return n
+
+
+def next_label_text(doc: SystemMap, polarity: str) -> str:
+    """``R1``, ``B2``... the first number no loop label of that polarity uses; ``R?`` if the
+    polarity is unknown."""
+    if polarity not in ("R", "B"):
+        return "R?"
+    return f"{polarity}{_label_number(doc, polarity)}"
+
+
+def add_loop_label_at(doc: SystemMap, position: Point) -> Edit:
+    """An edit adding a loop label at ``position``, named, turned and tied to the smallest loop
+    drawn around that point (``R?`` with no loop when none is found)."""
+    found = loop_around(doc, position)
+    if found is None:
+        return operations.add_loop_label(doc, "R?", position)
+    loop, direction = found
+    text = next_label_text(doc, loop.polarity)
+    return operations.add_loop_label(doc, text, position, direction=direction, loop=loop.variables)
+
+
+def loop_around(doc: SystemMap, point: Point):
+    """The smallest loop whose drawn outline encloses ``point``, with the way it turns as
+    drawn: ``(Loop, Direction)``, or ``None``.
+
+    Loops through the variables nearest the point are tried first, shortest first (a label
+    goes inside its loop, close to its members); only if none encloses the point are the
+    map's loops searched, within a budget (a map with millions of loops answers with the
+    ones found in time).
+    """
+    if not doc.links:
+        return None
+    import time
+
+    from sysmap.analysis.causal import causal_graph
+    from sysmap.analysis.loops import find_loops, loops_through
+
+    graph = causal_graph(doc)
+    x, y = point
+    deadline = time.monotonic() + LOOP_TIME_LIMIT
+    nearest = sorted(
+        (v for v in doc.variables.values() if v.id in graph),
+        key=lambda v: (v.position[0] - x) ** 2 + (v.position[1] - y) ** 2,
+    )[:NEAR_VARIABLES]
+    best = None
+    for var in nearest:
+        for loop in loops_through(graph, var.id, max_loops=NEAR_LOOPS, max_length=NEAR_LENGTH):
+            best = _smaller(doc, loop, point, best)
+            if time.monotonic() > deadline:
+                break
+    if best is None:
+        for loop in find_loops(graph, time_limit=LOOP_TIME_LIMIT, max_loops=LOOP_MAX):
+            best = _smaller(doc, loop, point, best)
+    if best is None:
+        return None
+    loop, area = best
+    return loop, Direction.CLOCKWISE if area >= 0 else Direction.ANTICLOCKWISE
+
+
+def _smaller(doc: SystemMap, loop, point: Point, best):
+    """``(loop, area)`` if ``loop``'s outline encloses ``point`` in less area than ``best``."""
+    from sysmap.analysis.loop_labels import loop_outline, signed_area
+
+    outline = loop_outline(doc, loop)
+    if len(outline) < 3 or not _inside(outline, *point):
+        return best
+    area = signed_area(outline)
+    return (loop, area) if best is None or abs(area) < abs(best[1]) else best
+
+
+def _inside(outline, x: float, y: float) -> bool:
+    """Even-odd test of point (x, y) against a closed outline."""
+    inside = False
+    n = len(outline)
+    for i in range(n):
+        (x0, y0), (x1, y1) = outline[i], outline[(i + 1) % n]
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
