@@ -485,6 +485,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Draw a map as the canvas shows it and write it as PNG, SVG or PDF (by OUT's suffix), headless."""
+    if not args.scale > 0:
+        raise SysmapError(f"--scale must be positive, not {args.scale:g}")
+    doc = _load(args.file)
+    try:
+        from sysmap.ui.canvas.scene import MapScene
+        from sysmap.ui.export import export_scene
+        from sysmap.ui.snapshot import ensure_app
+    except ImportError as exc:
+        raise SysmapError(f"rendering needs PySide6 ({exc})") from None
+    ensure_app()  # offscreen when there is no display
+    scene = MapScene(doc)
+    try:
+        export_scene(scene, args.output, scale=args.scale)
+    finally:
+        scene.detach()
+    return 0
+
+
 COMMANDS = {
     "open": (cmd_open, "open a map in the desktop application (the default)"),
     "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
@@ -508,6 +528,7 @@ COMMANDS = {
         cmd_leverage,
         "rank variables and links as leverage points, with Meadows' place to intervene and why",
     ),
+    "render": (cmd_render, "draw a map as a picture: PNG, SVG or PDF (by OUT's suffix), without a window"),
 }
 
 
@@ -553,6 +574,11 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="NAME=KIND",
                 help="assume variable NAME is positive, nonnegative, real or negative, or lies in a range "
                 "LOW..HIGH (repeatable)",
+            )
+        if name == "render":
+            p.add_argument("output", metavar="OUT", help="the picture to write (.png, .svg or .pdf)")
+            p.add_argument(
+                "--scale", type=float, default=2.0, metavar="S", help="PNG pixels per canvas unit (2)"
             )
         if name == "leverage":
             p.add_argument("--top", type=int, default=20, metavar="N", help="show the N best candidates (20)")

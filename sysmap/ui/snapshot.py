@@ -1,7 +1,7 @@
-"""Render a map's canvas to a PNG without a window: ``python -m sysmap.ui.snapshot MAP OUT.png``.
+"""Render a map's canvas to a picture without a window: ``python -m sysmap.ui.snapshot MAP OUT.png``.
 
-Used by the tests and for looking at maps on a machine without a screen; the full export
-(PNG, SVG, PDF and ``sysmap render``) arrives with the editor.
+Used by the tests and for looking at maps on a machine without a screen; a thin layer over
+:mod:`sysmap.ui.export`, which also writes SVG and PDF (as ``sysmap render`` does).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage
 
 from sysmap.model import SystemMap
 from sysmap.ui.canvas.scene import MapScene
+from sysmap.ui.export import export_scene, scene_image
 
 
 def ensure_app():
@@ -29,17 +29,8 @@ def ensure_app():
 
 
 def render_scene(scene: MapScene, scale: float = 2.0) -> QImage:
-    """Paint the whole scene onto an image, ``scale`` pixels per canvas unit."""
-    rect = scene.content_rect()
-    image = QImage(
-        max(1, round(rect.width() * scale)), max(1, round(rect.height() * scale)), QImage.Format.Format_ARGB32
-    )
-    image.fill(scene.style.background)
-    painter = QPainter(image)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(image.rect()), rect, Qt.AspectRatioMode.KeepAspectRatio)
-    painter.end()
-    return image
+    """Paint the whole scene (as shown, selected items too) on an image, ``scale`` pixels per unit."""
+    return scene_image(scene, scene.content_rect(), scale)
 
 
 def render_map(doc: SystemMap, scale: float = 2.0) -> QImage:
@@ -53,6 +44,7 @@ def render_map(doc: SystemMap, scale: float = 2.0) -> QImage:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write a picture of the map ``argv[0]`` to ``argv[1]`` (.png, .svg or .pdf) at scale ``argv[2]``."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) not in (2, 3):
         print("usage: python -m sysmap.ui.snapshot MAP OUT.png [SCALE]", file=sys.stderr)
@@ -61,13 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     from sysmap.io import load
 
     try:
+        scale = float(argv[2]) if len(argv) == 3 else 2.0
+    except ValueError:
+        print(f"sysmap: the scale must be a number, not {argv[2]!r}", file=sys.stderr)
+        return 2
+    try:
         doc = load(argv[0])
+        ensure_app()
+        scene = MapScene(doc)
+        try:
+            export_scene(scene, argv[1], scale=scale)
+        finally:
+            scene.detach()
     except SysmapError as exc:
         print(f"sysmap: {exc}", file=sys.stderr)
-        return 1
-    image = render_map(doc, float(argv[2]) if len(argv) == 3 else 2.0)
-    if not image.save(argv[1]):
-        print(f"sysmap: {argv[1]}: could not write the image", file=sys.stderr)
         return 1
     return 0
 
