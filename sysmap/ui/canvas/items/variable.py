@@ -14,6 +14,11 @@ STOCK_SIZE = (45.0, 35.0)  # XMILE's and Stella's default
 LABEL_GAP = 3.0
 AUX_RADIUS = 10.0
 VALVE_RADIUS = 9.0
+#: Level of detail (on-screen pixels per scene unit) below which a variable is drawn coarsely:
+#: no antialiasing, no valve bow-tie, no name plate; the same as the view's ``LOD_ZOOM``.
+COARSE_BELOW = 0.35
+#: Names smaller than this on screen (pixels) are drawn as grey bars, one per line.
+MIN_TEXT_PX = 4.0
 _WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
 
@@ -173,6 +178,10 @@ class VariableItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < COARSE_BELOW:
+            self._paint_coarse(painter, option, lod)
+            return
         style = self.style
         kind = self.var.kind
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -194,7 +203,6 @@ class VariableItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(style.background))
             painter.drawRoundedRect(self._body, 6, 6)
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if not self._plate.isNull():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(style.background))
@@ -205,7 +213,7 @@ class VariableItem(QGraphicsItem):
             painter.setPen(QPen(style.selection, 1.5) if self._highlight == 2 else Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(glow))
             painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 5, 5)
-        if lod >= 0.3:
+        if lod * self._font.pixelSize() >= MIN_TEXT_PX:
             painter.setFont(self._font)
             painter.setPen(style.text)
             painter.drawText(self._text_rect, _WRAP, self.var.label)
@@ -213,6 +221,43 @@ class VariableItem(QGraphicsItem):
             painter.setPen(QPen(style.selection, 1.2, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 4, 4)
+
+    def _paint_coarse(self, painter: QPainter, option, lod: float) -> None:
+        """Zoomed out: the body's outline, the name as text only if it is still legible, else
+        as grey bars where its lines are (the map keeps its look; text costs most to draw)."""
+        style = self.style
+        kind = self.var.kind
+        painter.setPen(QPen(style.stock_edge, 1.3))
+        if kind == Kind.STOCK or kind == Kind.MODULE:
+            painter.setBrush(QBrush(style.stock_fill))
+            painter.drawRect(self._body)
+        elif kind in (Kind.AUX, Kind.FLOW):
+            painter.setBrush(QBrush(style.aux_fill))
+            painter.drawEllipse(self._body)
+        if self._highlight or option.state & QStyle.StateFlag.State_Selected:
+            tint = QColor(style.selection)
+            tint.setAlpha(70 if option.state & QStyle.StateFlag.State_Selected else 35)
+            pen = QPen(style.selection, 2.0)
+            pen.setCosmetic(True)  # two screen pixels, however far out
+            painter.setPen(pen)
+            painter.setBrush(QBrush(tint))
+            painter.drawRect(self._bounds.adjusted(1, 1, -1, -1))
+        if lod * self._font.pixelSize() >= MIN_TEXT_PX:
+            painter.setFont(self._font)
+            painter.setPen(style.text)
+            painter.drawText(self._text_rect, _WRAP, self.var.label)
+            return
+        grey = QColor(style.text)
+        grey.setAlpha(80)
+        # a concept's body is its name's plate, as wide as the text; others' text rect is tight
+        rect = self._body.adjusted(6, 3, -6, -3) if kind == Kind.CONCEPT else self._text_rect
+        line = self._font.pixelSize() * 1.2
+        lines = max(1, round(rect.height() / line))
+        if lines * line * lod < 3:  # the lines would merge: one bar for the block
+            lines, line = 1, rect.height()
+        for i in range(lines):
+            top = rect.top() + i * line + line * 0.25
+            painter.fillRect(QRectF(rect.left(), top, rect.width(), line * 0.5), grey)
 
     def _paint_valve(self, painter: QPainter) -> None:
         style = self.style
