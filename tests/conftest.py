@@ -1,11 +1,20 @@
 """Test set-up shared by every test module: Qt runs offscreen, before any QApplication exists."""
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Settings (recent files) and autosave recovery files go to a scratch folder, never the user's;
+# apps started by the tests inherit it.
+_SCRATCH = tempfile.mkdtemp(prefix="sysmap-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SCRATCH, "config")
+os.environ["SYSMAP_RECOVERY_DIR"] = os.path.join(_SCRATCH, "recovery")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -1,24 +1,33 @@
-"""The main window: the map canvas, a details panel for the selection, menus and status bar.
+"""The main window: the map editor with its tools, menus, inspector and status bar.
 
-This first window is read-only: it opens, shows and explores maps. Editing (tools, undo
-stack, saving) arrives with the map editor.
+The window owns no document state of its own: a :class:`~sysmap.ui.session.Session` holds
+the map, its file, its undo stack, autosave and recovery; the canvas
+(:class:`~sysmap.ui.canvas.scene.MapScene`) and the inspector change the map only through
+that undo stack. The window wires them together and turns menu actions into edits.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTextBrowser
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
-from sysmap.errors import SysmapError
-from sysmap.model import Link, LoopLabel, Note, SystemMap, Variable
+from sysmap.errors import ModelError, SysmapError
+from sysmap.model import SystemMap
+from sysmap.model.edits import Compound
+from sysmap.ui import clipboard
+from sysmap.ui.canvas.overview import Overview
 from sysmap.ui.canvas.scene import MapScene
+from sysmap.ui.canvas.style import DEFAULT_STYLE, PROJECTOR_STYLE
+from sysmap.ui.canvas.tools import TOOLS, icon_path
 from sysmap.ui.canvas.view import MapView
+from sysmap.ui.commands import perform
+from sysmap.ui.inspector import Inspector
+from sysmap.ui.session import Session
 
 FILE_FILTER = ";;".join(
     [
@@ -28,93 +37,312 @@ FILE_FILTER = ";;".join(
         "All files (*)",
     ]
 )
+EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+#: grid step of Snap to Grid, in canvas units
+GRID = 20.0
+#: how far a paste lands from what was copied, when pasted into the same map
+PASTE_OFFSET = (30.0, 30.0)
 
 
 class MainWindow(QMainWindow):
-    """Shows one map; File › Open replaces it."""
+    """The editor for one map; File › Open replaces it (after asking to save changes)."""
 
-    def __init__(self, doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()):
+    def __init__(
+        self,
+        doc: SystemMap | None = None,
+        path: str | None = None,
+        warnings: Sequence[str] = (),
+        *,
+        session: Session | None = None,
+    ):
         super().__init__()
         self.resize(1280, 820)
-        self.scene = MapScene(parent=self)
+        self.session = session if session is not None else Session(doc, path, parent=self)
+        if session is not None:
+            session.setParent(self)
+        self.session.warnings = list(warnings) or self.session.warnings
+        self.scene = MapScene(parent=self, undo_stack=self.session.undo_stack)
         self.view = MapView(self.scene)
         self.setCentralWidget(self.view)
-        self.details = QTextBrowser()
-        self.details.setOpenExternalLinks(False)
-        dock = QDockWidget("Details", self)
-        dock.setObjectName("details")
-        dock.setWidget(self.details)
+        self.inspector = Inspector()
+        dock = QDockWidget("Inspector", self)
+        dock.setObjectName("inspector")
+        dock.setWidget(self.inspector)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [260], Qt.Orientation.Horizontal)
-        self.details_dock = dock
+        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+        self.inspector_dock = dock
+        self.overview = Overview(self.view)
+        overview_dock = QDockWidget("Overview", self)
+        overview_dock.setObjectName("overview")
+        overview_dock.setWidget(self.overview)
+        overview_dock.setFeatures(dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, overview_dock)
+        self.resizeDocks([overview_dock], [180], Qt.Orientation.Vertical)
+        self.overview_dock = overview_dock
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
+        self._paste_count = 0
+        self._build_actions()
         self._build_menus()
+        self._build_toolbar()
         self.scene.selectionChanged.connect(self._show_selection)
-        self.doc: SystemMap | None = None
-        self.path: str | None = None
-        self.warnings: list[str] = []
-        self.set_document(doc, path, warnings)
+        self.scene.message.connect(self.show_message)
+        self.inspector.message.connect(self.show_message)
+        self.inspector.selectRequested.connect(self._select_and_show)
+        self.session.titleChanged.connect(self.setWindowTitle)
+        self.session.documentReplaced.connect(lambda _doc: self._show_document())
+        self.session.autosaveFailed.connect(lambda text: self.show_message(f"Autosave failed: {text}"))
+        self.session.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
+        self._show_document()
 
-    # -- documents ---------------------------------------------------------------------------------
+    # -- the document ---------------------------------------------------------------------------------
 
-    def set_document(self, doc: SystemMap, path: str | None, warnings: Sequence[str] = ()) -> None:
-        """Show ``doc``, read from ``path`` with the reader's ``warnings``."""
-        self.doc, self.path, self.warnings = doc, path, list(warnings)
-        if self.warnings:
-            n = len(self.warnings)
-            self.statusBar().showMessage(
-                f"Opened with {n} warning{'s' if n != 1 else ''}: see the Details panel", 15000
-            )
+    @property
+    def doc(self) -> SystemMap:
+        return self.session.doc
+
+    @property
+    def path(self) -> str | None:
+        return self.session.path
+
+    @property
+    def stack(self):
+        return self.session.undo_stack
+
+    def _show_document(self) -> None:
+        """Show the session's map (after start-up, New or Open)."""
+        doc, warnings = self.session.doc, self.session.warnings
         self.scene.set_document(doc)
-        title = doc.name or (Path(path).stem if path else "Untitled")
-        self.setWindowTitle(f"{title} — sysmap")
-        self.counts.setText(
-            f"{len(doc.variables)} variables · {len(doc.links)} links · {len(doc.loop_labels)} loop labels"
-        )
+        self.inspector.set_session(doc, self.session.undo_stack)
+        self.inspector.show_problems(warnings)
+        self.setWindowTitle(self.session.title())
+        self._update_counts()
         self._show_selection()
+        if warnings:
+            n = len(warnings)
+            self.show_message(f"Opened with {n} warning{'s' if n != 1 else ''}: see the Inspector", 15000)
         self.view.fit()
         # the final viewport size is known only once the window is laid out
         QTimer.singleShot(0, self.view, self.view.fit)
 
-    def open_file(self, path: str) -> bool:
-        """Load ``path`` and show it; on failure tell the user and keep the current map."""
-        from sysmap.io import load_with_warnings
+    def _update_counts(self) -> None:
+        doc = self.session.doc
+        n_vars, n_links, n_labels = len(doc.variables), len(doc.links), len(doc.loop_labels)
+        self.counts.setText(f"{n_vars} variables · {n_links} links · {n_labels} loop labels")
 
+    def show_message(self, text: str, timeout: int = 8000) -> None:
+        """One line in the status bar."""
+        self.statusBar().showMessage(text, timeout)
+
+    def open_file(self, path: str) -> bool:
+        """Load ``path`` and show it; on failure tell the user and keep the current map.
+
+        Unsaved changes to the current map are offered for saving first.
+        """
+        if not self.session.maybe_close(self):
+            return False
         try:
-            doc, warnings = load_with_warnings(path)
+            self.session.open(path)
         except SysmapError as exc:
             QMessageBox.warning(self, "Cannot open map", str(exc))
-            self.statusBar().showMessage(str(exc), 10000)
+            self.show_message(str(exc), 10000)
             return False
-        self.scene.detach()
-        self.set_document(doc, path, warnings)
+        return True
+
+    def new_map(self) -> None:
+        if self.session.maybe_close(self):
+            self.session.new()
+
+    def save(self) -> bool:
+        """Save to the map's file (Save As when it has none); ``False`` if nothing was saved."""
+        if self.session.path is None or Path(self.session.path).suffix.lower() != ".xmile":
+            return self.save_as()
+        return self._saved(lambda: self.session.save())
+
+    def save_as(self) -> bool:
+        path = self.session.choose_save_path(self, self.session.suggested_path())
+        if not path:
+            return False
+        return self._saved(lambda: self.session.save_as(path))
+
+    def _saved(self, save: Callable[[], list[str]]) -> bool:
+        try:
+            warnings = save()
+        except SysmapError as exc:
+            QMessageBox.warning(self, "Cannot save map", str(exc))
+            return False
+        if warnings:
+            QMessageBox.information(self, "Saved with losses", "\n".join(warnings))
+        else:
+            self.show_message(f"Saved {self.session.path}", 5000)
         return True
 
     def _choose_file(self) -> None:
-        start = str(Path(self.path).parent) if self.path else ""
+        start = str(Path(self.session.path).parent) if self.session.path else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open map", start, FILE_FILTER)
         if path:
             self.open_file(path)
 
-    # -- menus ---------------------------------------------------------------------------------------
+    def export_image(self, selection_only: bool = False) -> None:
+        from sysmap.ui.export import export_scene
 
-    def _action(self, text: str, slot, shortcut=None) -> QAction:
+        stem = Path(self.session.suggested_path()).with_suffix(".png")
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", str(stem), EXPORT_FILTER)
+        if not path:
+            return
+        try:
+            export_scene(self.scene, path, selection_only=selection_only)
+        except SysmapError as exc:
+            QMessageBox.warning(self, "Cannot export", str(exc))
+            return
+        self.show_message(f"Exported {path}", 5000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session.maybe_close(self):
+            self.inspector.set_session(None, None)
+            self.overview.detach()
+            self.scene.detach()
+            event.accept()
+        else:
+            event.ignore()
+
+    # -- editing --------------------------------------------------------------------------------------
+
+    def perform(self, build: Callable[[], object], text: str | None = None) -> bool:
+        """Build an edit and put it on the undo stack; a refusal goes to the status bar, and an
+        edit that changes nothing (aligning what is aligned) adds no undo step."""
+        try:
+            edit = build()
+            if isinstance(edit, Compound) and not edit.edits:
+                self.show_message("Nothing to change")
+                return False
+            perform(self.stack, self.doc, edit, text)
+        except ModelError as exc:
+            self.show_message(str(exc))
+            return False
+        return True
+
+    def copy(self) -> bool:
+        ids = self.scene.selected_ids()
+        if not ids:
+            return False
+        clipboard.put_on_clipboard(clipboard.mime_for(self.doc, ids))
+        self._paste_count = 0
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.scene.delete_selection()
+
+    def paste(self) -> None:
+        from sysmap.model import clipboard as fragments
+
+        fragment = clipboard.fragment_from(QApplication.clipboard().mimeData())
+        if fragment is None:
+            self.show_message("The clipboard holds no map elements")
+            return
+        self._paste_count += 1
+        offset = (PASTE_OFFSET[0] * self._paste_count, PASTE_OFFSET[1] * self._paste_count)
+        try:
+            edit, new_ids = fragments.paste_edit(self.doc, fragment, offset=offset)
+            perform(self.stack, self.doc, edit)
+        except ModelError as exc:
+            self.show_message(str(exc))
+            return
+        self.scene.select_ids(new_ids)
+
+    def select_all(self) -> None:
+        self.scene.select_ids([e.id for e in self.doc.elements() if hasattr(e, "position")])
+
+    def align(self, how: str) -> None:
+        from sysmap.model import arrange
+
+        ids = self.scene.selected_ids()
+        sizes = {}  # the drawn sizes, exact where the model would estimate them from the name
+        for eid in ids:
+            item = self.scene.variable_items.get(eid)
+            if item is not None:
+                body = item.body_rect()
+                sizes[eid] = (body.width(), body.height())
+        self.perform(lambda: arrange.align(self.doc, ids, how, sizes=sizes))
+
+    def distribute(self, axis: str) -> None:
+        from sysmap.model import arrange
+
+        self.perform(lambda: arrange.distribute(self.doc, self.scene.selected_ids(), axis))
+
+    def auto_layout(self) -> None:
+        """Lay out the selection (or the whole map), loop labels placed inside their loops."""
+        from sysmap.analysis.loop_labels import layout_with_labels_edit
+
+        ids = self.scene.selected_ids() or None
+        if self.perform(lambda: layout_with_labels_edit(self.doc, ids)):
+            self.view.fit()
+
+    def label_loops(self) -> None:
+        from sysmap.analysis.loop_labels import label_loops_edit
+
+        if self.perform(lambda: label_loops_edit(self.doc)):
+            self._update_counts()
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap = GRID if on else None
+
+    def set_projector_style(self, on: bool) -> None:
+        """Large type and thick, high-contrast lines for a room with a projector."""
+        selected = self.scene.selected_ids()
+        self.scene.style = PROJECTOR_STYLE if on else DEFAULT_STYLE
+        self.scene.set_document(self.doc)
+        self.scene.select_ids(selected)
+        self.view.fit()
+
+    # -- actions, menus, toolbar ------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, *, checkable: bool = False) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
         self.addAction(action)
         return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.undo_action = self.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence(keys.Undo))
+        self.redo_action = self.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence(keys.Redo))
+        self.cut_action = self._action("Cu&t", self.cut, keys.Cut)
+        self.copy_action = self._action("&Copy", self.copy, keys.Copy)
+        self.paste_action = self._action("&Paste", self.paste, keys.Paste)
+        self.delete_action = self._action("&Delete", self.scene.delete_selection, keys.Delete)
+        # Delete/Backspace on the canvas are the scene's own keys; the action serves the menu
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tool_group = QActionGroup(self)
+        self.tool_actions = {}
+        for record in TOOLS:
+            action = QAction(QIcon(str(icon_path(record.tool))), record.label, self)
+            action.setCheckable(True)
+            action.setToolTip(record.tooltip)
+            action.triggered.connect(lambda _=False, t=record.tool: self.scene.set_tool(t))
+            self.tool_group.addAction(action)
+            self.tool_actions[record.tool] = action
+        self.tool_actions[self.scene.tool].setChecked(True)
+        self.scene.toolChanged.connect(lambda tool: self.tool_actions[tool].setChecked(True))
 
     def _build_menus(self) -> None:
         from sysmap.examples import example_names, example_path
 
+        keys = QKeySequence.StandardKey
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self._action("&Open…", self._choose_file, QKeySequence.StandardKey.Open))
+        file_menu.addAction(self._action("&New", self.new_map, keys.New))
+        file_menu.addAction(self._action("&Open…", self._choose_file, keys.Open))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         examples = file_menu.addMenu("Open &Example")
         for name in example_names():
             examples.addAction(
@@ -124,18 +352,82 @@ class MainWindow(QMainWindow):
                 )
             )
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        file_menu.addAction(self._action("&Save", self.save, keys.Save))
+        file_menu.addAction(self._action("Save &As…", self.save_as, keys.SaveAs))
+        export = file_menu.addMenu("&Export")
+        export.addAction(self._action("Map as &Image…", self.export_image, "Ctrl+E"))
+        export.addAction(self._action("&Selection as Image…", lambda: self.export_image(True)))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        for action in (self.cut_action, self.copy_action, self.paste_action, self.delete_action):
+            edit_menu.addAction(action)
+        edit_menu.addAction(self._action("Select &All", self.select_all, keys.SelectAll))
+        edit_menu.addAction(self._action("Re&name", self.scene.rename_selection, "F2"))
+        edit_menu.addSeparator()
+        arrange = edit_menu.addMenu("A&rrange")
+        for label, how in (
+            ("Align &Left", "left"),
+            ("Align &Right", "right"),
+            ("Align &Top", "top"),
+            ("Align &Bottom", "bottom"),
+            ("Align Centres &Horizontally", "hcenter"),
+            ("Align Centres &Vertically", "vcenter"),
+        ):
+            arrange.addAction(self._action(label, lambda _=False, h=how: self.align(h)))
+        arrange.addSeparator()
+        arrange.addAction(self._action("Distribute Hori&zontally", lambda: self.distribute("x")))
+        arrange.addAction(self._action("Distribute Verti&cally", lambda: self.distribute("y")))
+        self.snap_action = self._action("Snap to &Grid", self.set_snap, checkable=True)
+        edit_menu.addAction(self.snap_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("Auto-&Layout", self.auto_layout, "Ctrl+Shift+L"))
+        edit_menu.addAction(self._action("Label &Loops", self.label_loops, "Ctrl+Shift+R"))
+
+        tools_menu = self.menuBar().addMenu("&Tools")
+        for action in self.tool_group.actions():
+            tools_menu.addAction(action)
 
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self._action("Zoom &In", self.view.zoom_in, QKeySequence.StandardKey.ZoomIn))
-        view_menu.addAction(self._action("Zoom &Out", self.view.zoom_out, QKeySequence.StandardKey.ZoomOut))
+        view_menu.addAction(self._action("Zoom &In", self.view.zoom_in, keys.ZoomIn))
+        view_menu.addAction(self._action("Zoom &Out", self.view.zoom_out, keys.ZoomOut))
         view_menu.addAction(self._action("&Fit to Window", self.view.fit, "Ctrl+0"))
         view_menu.addAction(self._action("&Actual Size", self.view.actual_size, "Ctrl+1"))
         view_menu.addSeparator()
-        view_menu.addAction(self.details_dock.toggleViewAction())
+        self.projector_action = self._action(
+            "&Projector Style", self.set_projector_style, "F5", checkable=True
+        )
+        view_menu.addAction(self.projector_action)
+        view_menu.addAction(self.inspector_dock.toggleViewAction())
+        view_menu.addAction(self.overview_dock.toggleViewAction())
+        self.view_menu = view_menu
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About sysmap", self._about))
+
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar("Tools")
+        bar.setObjectName("tools")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for action in self.tool_group.actions():
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.session.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+        if not recent:
+            self.recent_menu.addAction("No recent maps").setEnabled(False)
 
     def _about(self) -> None:
         from sysmap import __version__
@@ -147,64 +439,15 @@ class MainWindow(QMainWindow):
             "find their feedback loops and leverage points, simulate them, share them.</p>",
         )
 
-    # -- details panel ------------------------------------------------------------------------------
+    # -- selection --------------------------------------------------------------------------------------
 
     def _show_selection(self) -> None:
-        doc = self.doc
-        if doc is None or not shiboken6.isValid(self.scene):  # the window is being torn down
-            return
-        ids = [getattr(item, "element_id", None) for item in self.scene.selectedItems()]
-        elements = [doc.element(eid) for eid in ids if eid is not None and eid in doc]
-        if not elements:
-            self.details.setHtml(self._map_html(doc, self.warnings))
-        else:
-            self.details.setHtml("<hr>".join(self._element_html(doc, e) for e in elements))
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.inspector):
+            return  # the window is being torn down
+        self.inspector.show_elements(self.scene.selected_ids())
 
-    @staticmethod
-    def _map_html(doc: SystemMap, warnings: Sequence[str] = ()) -> str:
-        parts = [f"<h3>{html.escape(doc.name or 'Untitled map')}</h3>"]
-        if doc.documentation:
-            parts.append(f"<p>{html.escape(doc.documentation)}</p>")
-        if warnings:
-            items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
-            parts.append(f"<h4>Problems found while opening</h4><ul>{items}</ul>")
-        parts.append("<p><i>Click a variable or loop label to see its details.</i></p>")
-        return "".join(parts)
-
-    @staticmethod
-    def _element_html(doc: SystemMap, element) -> str:
-        esc = html.escape
-        if isinstance(element, Variable):
-            rows = [("Kind", element.kind.value)]
-            if element.equation:
-                rows.append(("Equation", element.equation))
-            if element.units:
-                rows.append(("Units", element.units))
-            if element.tags:
-                rows.append(("Tags", ", ".join(element.tags)))
-            causes = [
-                doc.variables[link.source].label + f" ({link.polarity.value or '·'})"
-                for link in doc.links_to(element.id)
-            ]
-            effects = [
-                doc.variables[link.target].label + f" ({link.polarity.value or '·'})"
-                for link in doc.links_from(element.id)
-            ]
-            if causes:
-                rows.append(("Caused by", ", ".join(causes)))
-            if effects:
-                rows.append(("Affects", ", ".join(effects)))
-            table = "".join(f"<tr><td><b>{esc(k)}</b>&nbsp;</td><td>{esc(v)}</td></tr>" for k, v in rows)
-            doc_text = f"<p>{esc(element.documentation)}</p>" if element.documentation else ""
-            return f"<h3>{esc(element.label)}</h3><table>{table}</table>{doc_text}"
-        if isinstance(element, LoopLabel):
-            members = " → ".join(doc.variables[v].label for v in element.loop)
-            loop = f"<p>{esc(members)}</p>" if members else ""
-            story = f"<p>{esc(element.documentation)}</p>" if element.documentation else ""
-            return f"<h3>Loop {esc(element.text)}</h3>{loop}{story}"
-        if isinstance(element, Note):
-            return f"<h3>Note</h3><p>{esc(element.text)}</p>"
-        if isinstance(element, Link):
-            source, target = doc.variables[element.source], doc.variables[element.target]
-            return f"<h3>Link</h3><p>{esc(source.label)} → {esc(target.label)}</p>"
-        return ""
+    def _select_and_show(self, ids: list) -> None:
+        self.scene.select_ids(ids)
+        items = [self.scene.item_for(i) for i in ids]
+        if items and items[0] is not None:
+            self.view.ensureVisible(items[0])

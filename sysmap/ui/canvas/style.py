@@ -35,6 +35,11 @@ class CanvasStyle:
     link_width: float = 1.5
     text_width: float = 112.0  # concept names wrap at this width
 
+    @property
+    def scale(self) -> float:
+        """How much larger than the default style this one draws its type and marks."""
+        return self.font_px / 13.0
+
     def font(self, scale: float = 1.0, bold: bool = False, italic: bool = False) -> QFont:
         font = QFont(self.font_family)
         font.setPixelSize(max(1, round(self.font_px * scale)))
@@ -44,3 +49,21 @@ class CanvasStyle:
 
 
 DEFAULT_STYLE = CanvasStyle()
+
+#: For a room with a projector: large type, thick lines, stronger colours that survive a
+#: washed-out beam (the canvas stays white: projectors render dark backgrounds poorly).
+PROJECTOR_STYLE = CanvasStyle(
+    text=QColor("#000000"),
+    link=QColor("#222222"),
+    positive=QColor("#006b1f"),
+    negative=QColor("#b00000"),
+    unknown=QColor("#7a5200"),
+    stock_edge=QColor("#000000"),
+    pipe_edge=QColor("#000000"),
+    loop_reinforcing=QColor("#003f9e"),
+    loop_balancing=QColor("#a03c00"),
+    note_text=QColor("#202020"),
+    font_px=22,
+    link_width=3.0,
+    text_width=170.0,
+)

@@ -55,8 +55,8 @@ class CommitLine(QLineEdit):
             return
         pos = self.cursorPosition()
         self.setText(text)
-        if self.hasFocus():
-            self.setCursorPosition(min(pos, len(text)))
+        # a field not being edited shows the start of a long value, not its end
+        self.setCursorPosition(min(pos, len(text)) if self.hasFocus() else 0)
 
     def revert(self) -> None:
         """Drop the draft and show the document's value again."""

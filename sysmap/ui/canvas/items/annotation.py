@@ -73,7 +73,7 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
     def update_from(self, label: LoopLabel) -> None:
         self.prepareGeometryChange()
         self.label = label
-        r = LABEL_RADIUS
+        r = LABEL_RADIUS * self.style.scale
         clockwise = label.direction == Direction.CLOCKWISE
         # An open circle from the top round to a gap, with the head at its end. Qt's angles
         # run anticlockwise on screen; negative spans run clockwise.
@@ -88,7 +88,8 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         sign = -1.0 if clockwise else 1.0  # direction of travel at the end of the arc
         tangent = QPointF(-math.sin(end) * sign, -math.cos(end) * sign)
         head = QPainterPath()
-        head.addPolygon(arrowhead(tip + tangent * 4, tangent, length=9, width=8))
+        k = self.style.scale
+        head.addPolygon(arrowhead(tip + tangent * 4 * k, tangent, length=9 * k, width=8 * k))
         head.closeSubpath()
         self._head = head
         self.setPos(QPointF(*label.position))
@@ -96,14 +97,14 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        r = LABEL_RADIUS + 8
+        r = (LABEL_RADIUS + 8) * self.style.scale
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         colour = loop_colour(self.label.text, self.style)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         paint_state(painter, option, self.boundingRect().adjusted(1, 1, -1, -1), self.style, self._hovered)
-        painter.setPen(QPen(colour, 2.0))
+        painter.setPen(QPen(colour, 2.0 * self.style.scale))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._arrow)
         painter.setPen(Qt.PenStyle.NoPen)

@@ -69,7 +69,8 @@ class LinkItem(QGraphicsPathItem):
 
         direction = quad_tangent(a, c, b, 1.0)
         head = QPainterPath()
-        head.addPolygon(arrowhead(b, direction))
+        k = max(1.0, self.style.link_width / 1.5)  # thick lines need larger heads
+        head.addPolygon(arrowhead(b, direction, 11.0 * k, 7.0 * k))
         head.closeSubpath()
         self._head.setPath(head)
 
