@@ -3,6 +3,7 @@
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_SCRATCH, "config")
 os.environ["SYSMAP_RECOVERY_DIR"] = os.path.join(_SCRATCH, "recovery")
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO / "tests") not in sys.path:  # shared test helpers such as edit_checks
+    sys.path.insert(0, str(REPO / "tests"))
 SHARED = REPO.parent / "shared"
 
 

@@ -103,6 +103,8 @@ def test_the_hand_placed_labels_of_an_example_turn_the_way_we_compute():
 
 # -- labelling a map's loops, and laying it out with its labels ----------------------------------
 
+from edit_checks import applied  # noqa: E402
+
 from sysmap.analysis.loop_basis import independent_loops  # noqa: E402
 from sysmap.analysis.loop_labels import (  # noqa: E402
     cycle_key,
@@ -113,18 +115,6 @@ from sysmap.analysis.loop_labels import (  # noqa: E402
 from sysmap.analysis.loops import components, make_loop  # noqa: E402
 from sysmap.errors import ModelError  # noqa: E402
 from sysmap.model import operations as ops  # noqa: E402
-
-
-def applied(doc, edit):
-    """Apply ``edit``, checking that undo restores the map exactly and redo repeats it."""
-    before = doc.copy()
-    doc.apply(edit)
-    after = doc.copy()
-    doc.revert(edit)
-    assert doc == before
-    doc.apply(edit)
-    assert doc == after
-    return edit
 
 
 def unlabelled(name):

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from edit_checks import applied
 
 from sysmap.errors import ModelError
 from sysmap.model import Kind, SystemMap
@@ -32,18 +33,6 @@ def stocks(*specs):
 
 def pos(doc, eid):
     return doc.element(eid).position
-
-
-def applied(doc, edit):
-    """Apply ``edit``, check that undo gives the map back exactly, and apply it again."""
-    before = doc.copy()
-    doc.apply(edit)
-    after = doc.copy()
-    doc.revert(edit)
-    assert doc == before
-    doc.apply(edit)
-    assert doc == after
-    return edit
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 copies with free names, merges join two tables' maps of one issue without duplicates."""
 
 import pytest
+from edit_checks import applied
 
 from sysmap.errors import ModelError
 from sysmap.examples import example_path
@@ -31,18 +32,6 @@ def structure(doc):
         ),
         sorted((lab.text, tuple(name[v] for v in lab.loop)) for lab in doc.loop_labels.values()),
     )
-
-
-def applied(doc, edit):
-    """Apply ``edit``, checking that undo restores the map exactly and redo repeats it."""
-    before = doc.copy()
-    doc.apply(edit)
-    after = doc.copy()
-    doc.revert(edit)
-    assert doc == before
-    doc.apply(edit)
-    assert doc == after
-    return edit
 
 
 @pytest.fixture
