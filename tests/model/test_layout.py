@@ -6,6 +6,7 @@ import statistics
 
 import numpy as np
 import pytest
+from edit_checks import applied
 
 from sysmap.errors import ModelError
 from sysmap.examples import example_names, example_path
@@ -34,15 +35,7 @@ def ring(n, name="V", doc=None):
 
 def laid_out(doc, ids=None, **options):
     """Apply the layout edit, checking that undo restores the map exactly."""
-    before = doc.copy()
-    edit = layout_edit(doc, ids, **options)
-    doc.apply(edit)
-    after = doc.copy()
-    doc.revert(edit)
-    assert doc == before
-    doc.apply(edit)
-    assert doc == after
-    return edit
+    return applied(doc, layout_edit(doc, ids, **options))
 
 
 def overlapping(doc, ids):

@@ -141,16 +141,25 @@ class CanvasEditor:
         self._took_press = self._press(event)
         return self._took_press
 
+    def _inline_takes(self, pos) -> bool | None:
+        """What a click at ``pos`` does while an inline editor is open: ``False`` leaves it to
+        the editor (inside it), ``True`` swallows it (outside, the name refused: the editor
+        stays with its message); ``None`` when the click goes on (no editor, or committed)."""
+        if self.inline is not None:
+            if self.inline.contains(self.inline.mapFromScene(pos)):
+                return False
+            if not self.inline.commit():
+                return True
+        return None
+
     def _press(self, event) -> bool:
         scene = self.scene
         if event.button() != Qt.MouseButton.LeftButton:
             return False
         pos = event.scenePos()
-        if self.inline is not None:
-            if self.inline.contains(self.inline.mapFromScene(pos)):
-                return False
-            if not self.inline.commit():
-                return True  # the name is refused: the editor stays, with its message
+        inline = self._inline_takes(pos)
+        if inline is not None:
+            return inline
         if self.drag is not None:
             self.cancel()
         hit = scene.element_item_at(pos, scene.device_transform(event))
@@ -214,11 +223,9 @@ class CanvasEditor:
         if event.button() != Qt.MouseButton.LeftButton:
             return False
         pos = event.scenePos()
-        if self.inline is not None:
-            if self.inline.contains(self.inline.mapFromScene(pos)):
-                return False
-            if not self.inline.commit():
-                return True
+        inline = self._inline_takes(pos)
+        if inline is not None:
+            return inline
         hit = scene.element_item_at(pos, scene.device_transform(event))
         if isinstance(hit, (VariableItem, NoteItem, LoopLabelItem)):
             self.edit_text(hit.var.id if isinstance(hit, VariableItem) else hit.element_id, near=hit)
