@@ -547,3 +547,32 @@ def test_tab_moves_on_from_a_multi_line_field(qtbot, panel):
     qtbot.keyClick(field, Qt.Key.Key_Tab)
     assert field.toPlainText() == ""
     assert isinstance(QApplication.focusWidget(), QLineEdit)
+
+
+# -- style rows -------------------------------------------------------------------------------------------
+
+
+def test_restyling_keeps_a_draft_typed_in_another_field_and_undo_shows_the_old_style(qtbot, panel, doc):
+    from sysmap.model.style import element_style
+
+    panel.show()
+    panel.activateWindow()
+    panel.show_elements(["w"])
+    page = panel.variable_page
+    page.name.field.setFocus()
+    qtbot.waitUntil(page.name.field.hasFocus)
+    type_into(qtbot, page.name.field, "Work pressure")
+    fill = page.style_section.fields["background"]
+    fill.menu.actions()[0].trigger()  # a preset from the swatch's menu: White
+    assert element_style(doc.variables["w"]).background == "#ffffff"
+    assert page.name.field.text() == "Work pressure"  # the draft survived the reload
+    assert doc.variables["w"].name == "Workload"
+    qtbot.keyClick(page.name.field, Qt.Key.Key_Return)
+    assert doc.variables["w"].name == "Work pressure"
+    assert [panel.stack_.text(i) for i in range(panel.stack_.count())] == [
+        "Restyle 1 item",
+        "Rename 'Workload' to 'Work pressure'",
+    ]
+    panel.stack_.undo()
+    panel.stack_.undo()
+    assert fill.text() == "default" and page.name.field.text() == "Workload"

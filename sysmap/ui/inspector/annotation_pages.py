@@ -7,10 +7,11 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from sysmap.model import Direction, LoopLabel, Note, operations
 from sysmap.ui.inspector.fields import CommitLine, CommitText, FieldBox, RefList
 from sysmap.ui.inspector.page import Page, Session
+from sysmap.ui.inspector.style_section import StyleSection
 
 
 class LoopLabelPage(Page):
-    """Shows and edits a loop label: its text (R1, B2…), turning direction, story and members."""
+    """Shows and edits a loop label: its text (R1, B2…), turning direction, story, members and style."""
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(session, parent)
@@ -27,6 +28,7 @@ class LoopLabelPage(Page):
         self.documentation = self.row("Story", FieldBox(CommitText(lines=4)))
         self.documentation.field.setPlaceholderText("what this loop does, in words")
         self.on(self.documentation.field.committed, self._commit_documentation)
+        self.style_section = StyleSection(self, [LoopLabel])
 
     @property
     def label(self) -> LoopLabel:
@@ -47,6 +49,7 @@ class LoopLabelPage(Page):
             [(vid, f"{i}.  {variables[vid].label}", "") for i, vid in enumerate(label.loop, 1)]
         )
         self.documentation.field.show_value(label.documentation, force=other)
+        self.style_section.load([label])
 
     def _commit_text(self, text: str) -> None:
         if text == self.label.text:
@@ -79,12 +82,13 @@ class LoopLabelPage(Page):
 
 
 class NotePage(Page):
-    """Shows and edits a free-text note."""
+    """Shows and edits a free-text note and its style."""
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(session, parent)
         self.text = self.row("Text", FieldBox(CommitText(lines=6)))
         self.on(self.text.field.committed, self._commit_text)
+        self.style_section = StyleSection(self, [Note])
 
     @property
     def note(self) -> Note:
@@ -97,6 +101,7 @@ class NotePage(Page):
             self.text.note.clear()
         self.title.setText("Note")
         self.text.field.show_value(self.note.text, force=other)
+        self.style_section.load([self.note])
 
     def _commit_text(self, text: str) -> None:
         if text == self.note.text:

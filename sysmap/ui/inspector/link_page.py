@@ -1,4 +1,4 @@
-"""The inspector page of one causal link: its ends, polarity (and what the equations say), delay, bend."""
+"""The inspector page of one causal link: ends, polarity (what the equations say too), delay, bend, style."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sysmap.model import Kind, Link, operations
 from sysmap.ui.inspector.fields import CommitLine, FieldBox, Segmented
 from sysmap.ui.inspector.page import Page, Session
 from sysmap.ui.inspector.polarity_check import PolarityDeriver, verdict
+from sysmap.ui.inspector.style_section import StyleSection
 from sysmap.ui.inspector.variable_page import parse_tags
 
 #: The polarity buttons: (value, text, tooltip).
@@ -54,6 +55,7 @@ class LinkPage(Page):
         self.tags = self.row("Tags", FieldBox(CommitLine()))
         self.tags.field.setPlaceholderText("comma, separated")
         self.on(self.tags.field.committed, self._commit_tags)
+        self.style_section = StyleSection(self, [Link])
         self.deriver = PolarityDeriver(self)
         self.deriver.derived.connect(self._derived)
         self._derived_for = None  # what the shown (or awaited) derivation was asked about
@@ -82,6 +84,7 @@ class LinkPage(Page):
         self.curvature.blockSignals(False)
         self.note.field.show_value(link.note, force=other)
         self.tags.field.show_value(", ".join(link.tags), force=other)
+        self.style_section.load([link])
         self._ask_equations(link)
 
     # -- what the equations say ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The inspector page of a selection of several elements: the count, and the fields they share."""
+"""The inspector page of a selection of several elements: the count, and the fields they share (style too)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sysmap.model.edits import Compound
 from sysmap.ui.inspector.fields import Note as NoteLabel
 from sysmap.ui.inspector.link_page import polarity_buttons
 from sysmap.ui.inspector.page import Page, Session
+from sysmap.ui.inspector.style_section import StyleSection
 from sysmap.ui.inspector.variable_page import EDITABLE_KINDS, KIND_WORDS
 
 _NOUNS = {Variable: "variable", Link: "link", LoopLabel: "loop label", Note: "note"}
@@ -24,7 +25,7 @@ def count_words(elements) -> str:
 
 class SelectionPage(Page):
     """Several elements: their number and kinds; the polarity of several links, the kind of
-    several variables, set for all at once as one undo step."""
+    several variables, and the style of all, set for all at once as one undo step."""
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(session, parent)
@@ -38,6 +39,7 @@ class SelectionPage(Page):
             self.kind.addItem(KIND_WORDS[kind], kind.value)
         self.on(self.kind.activated, self._commit_kind)
         self.problem = self.row("", NoteLabel())
+        self.style_section = StyleSection(self, [Variable, Link, LoopLabel, Note])
 
     def load(self, ids: list[str]) -> None:
         if ids != self.ids:
@@ -61,6 +63,7 @@ class SelectionPage(Page):
             self.kind.setCurrentIndex(self.kind.findData(kinds.pop()) if len(kinds) == 1 else -1)
             self.kind.setPlaceholderText("mixed")
             self.kind.blockSignals(False)
+        self.style_section.load(elements)
 
     def _commit_polarity(self, value: str) -> None:
         doc, ids = self.doc, list(self.ids)

@@ -1,4 +1,4 @@
-"""The inspector page of one variable: name, kind, equation, units, tags, documentation, causes."""
+"""The inspector page of one variable: name, kind, equation, units, tags, documentation, causes, style."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sysmap.ui.inspector.equation import EquationBox
 from sysmap.ui.inspector.fields import CommitLine, CommitText, FieldBox, Note, RefList
 from sysmap.ui.inspector.page import Page, Session, commit_field
 from sysmap.ui.inspector.sparkline import Sparkline, describe_graph
+from sysmap.ui.inspector.style_section import StyleSection
 
 KIND_WORDS = {
     Kind.CONCEPT: "Concept",
@@ -129,6 +130,7 @@ class VariablePage(Page):
         self.effects = self.row("Affects", RefList())
         self.causes.chosen.connect(lambda vid: session.select([vid]))
         self.effects.chosen.connect(lambda vid: session.select([vid]))
+        self.style_section = StyleSection(self, [Variable])
 
     @property
     def var(self) -> Variable:
@@ -184,6 +186,7 @@ class VariablePage(Page):
         self.documentation.field.show_value(var.documentation, force=other)
         self.causes.set_entries([link_entry(doc, link, link.source) for link in doc.links_to(var.id)])
         self.effects.set_entries([link_entry(doc, link, link.target) for link in doc.links_from(var.id)])
+        self.style_section.load([var])
 
     def _show_flows(self, var: Variable) -> None:
         doc = self.doc
