@@ -200,6 +200,25 @@ class MainWindow(QMainWindow):
             return
         self.show_message(f"Exported {path}", 5000)
 
+    def export_graphml(self) -> None:
+        """Write the map's causal structure as GraphML (yEd, Gephi, networkx); the map keeps its file."""
+        from sysmap.io import save
+
+        stem = Path(self.session.suggested_path()).with_suffix(".graphml")
+        path, _ = QFileDialog.getSaveFileName(self, "Export GraphML", str(stem), "GraphML (*.graphml)")
+        if not path:
+            return
+        if Path(path).suffix.lower() != ".graphml":
+            path += ".graphml"
+        try:
+            warnings = save(self.doc, path)
+        except SysmapError as exc:
+            QMessageBox.warning(self, "Cannot export", str(exc))
+            return
+        if warnings:
+            QMessageBox.information(self, "Exported with losses", "\n".join(warnings))
+        self.show_message(f"Exported {path}", 5000)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_close(self):
             self.inspector.set_session(None, None)
@@ -357,6 +376,7 @@ class MainWindow(QMainWindow):
         export = file_menu.addMenu("&Export")
         export.addAction(self._action("Map as &Image…", self.export_image, "Ctrl+E"))
         export.addAction(self._action("&Selection as Image…", lambda: self.export_image(True)))
+        export.addAction(self._action("&GraphML…", self.export_graphml))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
 

@@ -186,3 +186,18 @@ def test_paste_into_another_map_and_from_xmile_text(window, qtbot):
     QApplication.clipboard().setText(dumps(fragment).decode())
     other.paste()
     assert other.doc.variable_named("Morale") is not None  # XMILE text from anywhere pastes
+
+
+def test_export_graphml_keeps_the_map_on_its_own_file(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    canvas = canvas_of(window)
+    draw_loop(canvas)
+    target = tmp_path / "for yed"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: None)
+    window.export_graphml()
+    again = load(tmp_path / "for yed.graphml")
+    assert {v.name for v in again.variables.values()} == {"Workload", "Sick leave", "Staff available"}
+    assert len(again.links) == 3
+    assert window.session.path is None and window.session.is_modified()
