@@ -16,11 +16,12 @@ another tool is chosen.
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Iterable
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QCursor, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
@@ -32,7 +33,7 @@ from sysmap.ui.canvas.handles import BendHandle
 from sysmap.ui.canvas.items.annotation import LoopLabelItem, NoteItem
 from sysmap.ui.canvas.items.flow import FlowPipeItem
 from sysmap.ui.canvas.items.link import LinkItem
-from sysmap.ui.canvas.items.variable import AliasItem, VariableItem
+from sysmap.ui.canvas.items.variable import COARSE_BELOW, AliasItem, VariableItem
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 from sysmap.ui.canvas.tools import Tool, cursor_shape
 
@@ -65,6 +66,7 @@ class MapScene(QGraphicsScene):
         self.undo_stack = undo_stack
         #: grid step that moves and new elements snap to; ``None``: no snapping
         self.snap: float | None = None
+        self._details = True  # see show_details
         self._tool = Tool.SELECT
         self.editing = CanvasEditor(self)
         self._selected_links: set[LinkItem] = set()
@@ -151,6 +153,7 @@ class MapScene(QGraphicsScene):
             self._add_variable(element)
         elif isinstance(element, Link):
             item = LinkItem(element, self.style)
+            item.show_details(self._details)
             self.link_items[element.id] = item
             self.addItem(item)
         elif isinstance(element, Alias):
@@ -276,6 +279,39 @@ class MapScene(QGraphicsScene):
         if bounds.isNull():
             bounds = QRectF(0, 0, 400, 300)
         self.setSceneRect(bounds.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+
+    # -- level of detail -------------------------------------------------------------------------
+
+    def show_details(self, shown: bool) -> None:
+        """Show or hide what is legible only zoomed in (links' polarity signs), in one pass.
+
+        The view calls this when its zoom crosses :data:`~sysmap.ui.canvas.view.LOD_ZOOM`:
+        hidden, they cost nothing to draw or to walk past.
+        """
+        if shown != self._details:
+            self._details = shown
+            for item in self.link_items.values():
+                item.show_details(shown)
+
+    def render(
+        self,
+        painter,
+        target: QRectF | None = None,
+        source: QRectF | None = None,
+        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
+    ) -> None:
+        """Draw the scene as :meth:`QGraphicsScene.render` does, with the details a zoomed-out
+        view hides (:meth:`show_details`) when the picture is large enough to read them."""
+        target = QRectF() if target is None else target
+        source = QRectF() if source is None else source
+        if self._details or _render_scale(self, painter, target, source, mode) < COARSE_BELOW:
+            super().render(painter, target, source, mode)
+            return
+        self.show_details(True)
+        try:
+            super().render(painter, target, source, mode)
+        finally:
+            self.show_details(False)
 
     def content_rect(self) -> QRectF:
         """The rectangle holding every item, with a small margin (for fitting and export)."""
@@ -505,3 +541,18 @@ class MapScene(QGraphicsScene):
         if isinstance(item, (NoteItem, LoopLabelItem)):
             return menus.text_menu(self.editing, item.element_id, parent)
         return None
+
+
+def _render_scale(scene: QGraphicsScene, painter, target: QRectF, source: QRectF, mode) -> float:
+    """Device pixels per scene unit of ``scene.render(painter, target, source, mode)``."""
+    if source.isNull():
+        source = scene.sceneRect()
+    if target.isNull():
+        device = painter.device()
+        target = QRectF(0, 0, device.width(), device.height()) if device is not None else source
+    if source.width() <= 0 or source.height() <= 0:
+        return 1.0
+    sx, sy = target.width() / source.width(), target.height() / source.height()
+    scale = max(sx, sy) if mode == Qt.AspectRatioMode.KeepAspectRatioByExpanding else min(sx, sy)
+    world = painter.worldTransform()
+    return scale * math.sqrt(abs(world.determinant()))

@@ -8,7 +8,8 @@
 - With the select tool, a left drag on empty canvas draws a rubber band that selects what it
   encloses; with the other tools the scene's editor has the mouse.
 - Below :data:`LOD_ZOOM` the view draws without antialiasing: lines are thinner than a pixel
-  there, and the items draw less detail themselves (see ``VariableItem.paint``).
+  there, and the items draw less detail themselves (see ``VariableItem.paint``); the scene
+  hides the links' polarity signs (``MapScene.show_details``) when the zoom crosses it.
 """
 
 from __future__ import annotations
@@ -163,6 +164,9 @@ class MapView(QGraphicsView):
         if low != self._low_detail:
             self._low_detail = low
             self.setRenderHint(QPainter.RenderHint.Antialiasing, not low)
+            show_details = getattr(self.scene(), "show_details", None)
+            if show_details is not None:  # a MapScene: one pass over its links' signs
+                show_details(not low)
 
     def paintEvent(self, event) -> None:
         if self._preview is not None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from sysmap.model import Direction, LoopLabel, Note
 from sysmap.ui.canvas.geometry import arrowhead
-from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+from sysmap.ui.canvas.style import DEFAULT_STYLE, PX_PER_PT, CanvasStyle, colour, style_of
 
 LABEL_RADIUS = 19.0
 _WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
@@ -53,7 +53,12 @@ def loop_colour(text: str, style: CanvasStyle):
 
 
 class LoopLabelItem(_Hoverable, QGraphicsItem):
-    """A loop's name inside a circular arrow that turns the way the loop runs."""
+    """A loop's name inside a circular arrow that turns the way the loop runs.
+
+    The label's own ``color`` replaces the reinforcing or balancing colour (of the arrow, and
+    of the name without a ``font_color``); its ``font_size`` sizes the name, and the circle
+    grows with it.
+    """
 
     def __init__(self, label: LoopLabel, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
@@ -64,6 +69,7 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         self.label = label
         self._arrow = QPainterPath()
         self._head = QPainterPath()
+        self._size = 1.0  # the label's own font size over the canvas's (how much larger it is drawn)
         self.update_from(label)
 
     @property
@@ -71,9 +77,17 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         return self.label.id
 
     def update_from(self, label: LoopLabel) -> None:
+        """Take on a (changed) label: text, position, turning, style."""
         self.prepareGeometryChange()
         self.label = label
-        r = LABEL_RADIUS * self.style.scale
+        own = style_of(label)
+        style = self.style
+        self._size = own.font_size * PX_PER_PT * style.scale / style.font_px if own.font_size else 1.0
+        self._font = style.element_font(own.font_size, scale=1.15, bold=True)
+        arrow = colour(own.color, loop_colour(label.text, style))
+        self._colour = arrow
+        self._text_colour = colour(own.font_color, arrow)
+        r = self._radius()
         clockwise = label.direction == Direction.CLOCKWISE
         # An open circle from the top round to a gap, with the head at its end. Qt's angles
         # run anticlockwise on screen; negative spans run clockwise.
@@ -88,7 +102,7 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         sign = -1.0 if clockwise else 1.0  # direction of travel at the end of the arc
         tangent = QPointF(-math.sin(end) * sign, -math.cos(end) * sign)
         head = QPainterPath()
-        k = self.style.scale
+        k = self.style.scale * self._size
         head.addPolygon(arrowhead(tip + tangent * 4 * k, tangent, length=9 * k, width=8 * k))
         head.closeSubpath()
         self._head = head
@@ -96,27 +110,38 @@ class LoopLabelItem(_Hoverable, QGraphicsItem):
         self.setToolTip(label.documentation or "")
         self.update()
 
+    def _radius(self) -> float:
+        return LABEL_RADIUS * self.style.scale * self._size
+
     def boundingRect(self) -> QRectF:
-        r = (LABEL_RADIUS + 8) * self.style.scale
+        r = self._radius() + 8 * self.style.scale * self._size
         return QRectF(-r, -r, 2 * r, 2 * r)
 
+    def label_font(self):
+        """The font the name is drawn in."""
+        return self._font
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        colour = loop_colour(self.label.text, self.style)
+        colour = self._colour
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         paint_state(painter, option, self.boundingRect().adjusted(1, 1, -1, -1), self.style, self._hovered)
-        painter.setPen(QPen(colour, 2.0 * self.style.scale))
+        painter.setPen(QPen(colour, 2.0 * self.style.scale * self._size))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._arrow)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(colour))
         painter.drawPath(self._head)
-        painter.setPen(colour)
-        painter.setFont(self.style.font(scale=1.15, bold=True))
+        painter.setPen(self._text_colour)
+        painter.setFont(self._font)
         painter.drawText(self.boundingRect(), int(Qt.AlignmentFlag.AlignCenter), self.label.text)
 
 
 class NoteItem(_Hoverable, QGraphicsItem):
-    """A free-text note, wrapped to its width."""
+    """A free-text note, wrapped to its width.
+
+    In the note's own ``font_color`` (or ``color``) and ``font_size`` where it has them, on its
+    ``background`` if it has one, framed when it has a ``border_width``.
+    """
 
     def __init__(self, note: Note, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
@@ -126,6 +151,7 @@ class NoteItem(_Hoverable, QGraphicsItem):
         self.setZValue(1.2)
         self.note = note
         self._rect = QRectF()
+        self._pad = 3.0
         self.update_from(note)
 
     @property
@@ -133,10 +159,21 @@ class NoteItem(_Hoverable, QGraphicsItem):
         return self.note.id
 
     def update_from(self, note: Note) -> None:
+        """Take on a (changed) note: text, position, size, style."""
         self.prepareGeometryChange()
         self.note = note
+        own = style_of(note)
+        style = self.style
+        self._font = style.element_font(own.font_size, italic=True)
+        self._text_colour = colour(own.font_color or own.color, style.note_text)
+        self._fill = QBrush(QColor(own.background)) if own.background else None
+        frame = own.border_width
+        self._frame = None
+        if frame:
+            self._frame = QPen(colour(own.color, self._text_colour), style.element_width(frame, 1))
+        self._pad = 3.0 + (self._frame.widthF() / 2 if self._frame is not None else 0.0)
         width = note.size[0] if note.size else 260.0
-        metrics = QFontMetricsF(self.style.font(italic=True))
+        metrics = QFontMetricsF(self._font)
         text = metrics.boundingRect(QRectF(0, 0, width, 10000), _WRAP, note.text)
         height = max(text.height(), note.size[1] if note.size else 0.0)
         self._rect = QRectF(-width / 2, -height / 2, width, height)
@@ -144,12 +181,22 @@ class NoteItem(_Hoverable, QGraphicsItem):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-3, -3, 3, 3)
+        pad = self._pad
+        return self._rect.adjusted(-pad, -pad, pad, pad)
+
+    def label_font(self):
+        """The font the text is drawn in."""
+        return self._font
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._fill is not None or self._frame is not None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(self._frame if self._frame is not None else Qt.PenStyle.NoPen)
+            painter.setBrush(self._fill if self._fill is not None else Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._rect.adjusted(-2, -2, 2, 2), 3, 3)
         paint_state(
             painter, option, self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), self.style, self._hovered
         )
-        painter.setFont(self.style.font(italic=True))
-        painter.setPen(self.style.note_text)
+        painter.setFont(self._font)
+        painter.setPen(self._text_colour)
         painter.drawText(self._rect, _WRAP, self.note.text)

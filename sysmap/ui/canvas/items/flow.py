@@ -10,7 +10,7 @@ from sysmap.model import Variable
 from sysmap.model.geometry import default_pipe
 from sysmap.ui.canvas.geometry import arrowhead, unit
 from sysmap.ui.canvas.items.variable import VariableItem
-from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle, colour, style_of
 
 PIPE_WIDTH = 7.0
 
@@ -26,29 +26,42 @@ def cloud_path(centre: QPointF, size: float = 13.0) -> QPainterPath:
 
 
 class FlowPipeItem(QGraphicsPathItem):
-    """The double-lined pipe of one flow, with an arrowhead where it delivers and clouds at open ends."""
+    """The double-lined pipe of one flow, with an arrowhead where it delivers and clouds at open ends.
+
+    Drawn in the flow's own ``color`` (edges) and ``background`` (inside) where it has them, as
+    its valve is.
+    """
 
     def __init__(self, flow: Variable, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
         self.style = style
         self.flow = flow
         self.setZValue(0.5)
-        self.setPen(QPen(style.pipe_edge, 1.3))
-        self.setBrush(QBrush(style.pipe_fill))
         self._head = QGraphicsPathItem(self)
-        self._head.setPen(QPen(style.pipe_edge, 1.3))
-        self._head.setBrush(QBrush(style.pipe_fill))
         self._clouds = QGraphicsPathItem(self)
-        self._clouds.setPen(QPen(style.pipe_edge, 1.2))
-        self._clouds.setBrush(QBrush(style.pipe_fill))
+        self._look: tuple | None = None
+        self._restyle(flow)
+
+    def _restyle(self, flow: Variable) -> None:
+        own = style_of(flow)
+        look = (own.color, own.background, own.border_width)
+        if look == self._look:
+            return
+        self._look = look
+        edge = colour(own.color, self.style.pipe_edge)
+        fill = QBrush(colour(own.background, self.style.pipe_fill))
+        for part, width in ((self, 1.3), (self._head, 1.3), (self._clouds, 1.2)):
+            part.setPen(QPen(edge, self.style.element_width(own.border_width, width)))
+            part.setBrush(fill)
 
     @property
     def element_id(self) -> str:
         return self.flow.id
 
     def update_geometry(self, flow: Variable, source: VariableItem | None, sink: VariableItem | None) -> None:
-        """Route the pipe for ``flow`` between its stocks (``None`` for a cloud)."""
+        """Route the pipe for ``flow`` between its stocks (``None`` for a cloud), in its style."""
         self.flow = flow
+        self._restyle(flow)
         points = self._route(flow, source, sink)
         clouds = QPainterPath()
         if source is None:

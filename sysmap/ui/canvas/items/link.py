@@ -2,45 +2,96 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
+import math
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
 from sysmap.model import Link, Polarity
-from sysmap.ui.canvas.geometry import arrowhead, clipped_arc, quad_path, quad_point, quad_tangent, unit
+from sysmap.model.style import ElementStyle
+from sysmap.ui.canvas.geometry import (
+    arrowhead,
+    clipped_arc,
+    quad_path,
+    quad_point,
+    quad_tangent,
+    unit,
+)
 from sysmap.ui.canvas.handles import BendHandle, arc_middle
 from sysmap.ui.canvas.items.variable import VariableItem
-from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle, colour, style_of
 
 _SIGN_TEXT = {Polarity.POSITIVE: "+", Polarity.NEGATIVE: "\u2212", Polarity.UNKNOWN: "?"}
+#: Width (scene units) of the band along a link where a click or the mouse finds it.
+HIT_WIDTH = 10.0
+#: How far into the head (a fraction of its length) the drawn line runs: under the head, so
+#: the line's round end never blunts the tip.
+_LINE_INTO_HEAD = 0.5
+
+
+def _length(v: QPointF) -> float:
+    return math.hypot(v.x(), v.y())
+
+
+_SIGN_FONTS: dict[tuple[int, float | None], tuple[CanvasStyle, QFont]] = {}
+
+
+def _sign_font(style: CanvasStyle, points: float | None) -> QFont:
+    """The sign's font (one for all the links of a size: making fonts is slow)."""
+    known = _SIGN_FONTS.get((id(style), points))
+    if known is None or known[0] is not style:
+        known = _SIGN_FONTS[(id(style), points)] = (style, style.element_font(points, scale=1.25, bold=True))
+    return known[1]
 
 
 class LinkItem(QGraphicsPathItem):
     """A link drawn from the edge of its source to an arrowhead on the edge of its target.
 
-    Built from Qt's own path and text items (no Python ``paint``), so repainting a large map
-    costs little. The item itself draws nothing (``ItemHasNoContents``: no dashed selection
-    box either); it holds the path, the hit shape and the selection, and its children draw:
-    the curve, the head and the sign. A selected link is drawn in the selection colour, with
-    a :class:`BendHandle` at its middle.
+    Drawn by Qt alone (no Python ``paint``, no Python ``boundingRect``): the item strokes the
+    curve and any delay mark with its pen; one child fills the head; a second child, made only
+    for a link with a polarity, is the sign, hidden while the view is zoomed far out
+    (:meth:`show_details`). Two or three items a link where there were four: a frame of a
+    large map walks fewer. (Line and head in one path would cost more: a filled outline
+    misses Qt's fast drawing of lines thinner than a pixel, a pen with a brush fills the
+    curve's chord too.)
+
+    :meth:`path` is the whole centreline, from the source's edge to the arrow's tip (the
+    drawn line stops under the head); :meth:`shape` is a :data:`HIT_WIDTH` band along it and
+    the head, and the item's bounds hold that band. Hovered, the link thickens; selected, it
+    is drawn in the selection colour (by a child: Qt's own painting of a selected item adds a
+    dashed box) with a :class:`BendHandle` at its middle; both are made the first time the
+    link is selected.
+
+    The link's own style overrides the canvas's: ``color`` the line and head, ``line_width``
+    the line's width (the head grows with it, as with the projector style's thicker lines).
+    The sign keeps its green, red or amber for the polarity unless the link has a colour of
+    its own; then it takes that colour (or its ``font_color``), so a coloured arrow reads as
+    one piece, and its shape still tells the polarity. ``font_size`` sizes the sign.
     """
 
     def __init__(self, link: Link, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
         self.style = style
         self.link = link
+        self.own_style = ElementStyle()
         self.setZValue(1)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setAcceptHoverEvents(True)
+        self._head_item = QGraphicsPathItem(self)
+        self._head_item.setPen(Qt.PenStyle.NoPen)
         self._hovered = False
-        self._line = QGraphicsPathItem(self)
-        self._head = QGraphicsPathItem(self)
-        self._head.setPen(Qt.PenStyle.NoPen)
-        self._sign = QGraphicsSimpleTextItem(self)
-        self._sign.setFont(style.font(scale=1.25, bold=True))
+        self._details = True
+        self._sign: QGraphicsSimpleTextItem | None = None
+        self._sign_look: tuple | None = None
+        self._selected_look: QGraphicsPathItem | None = None
+        self._curve = QPainterPath()
         self._hit = QPainterPath()
-        self._bounds = QRectF()
+        self._arc: tuple[QPointF, QPointF, QPointF] | None = None
+        self._head = QPolygonF()
+        self._head_length = 11.0
+        self._speed = 0.0
+        self._dressed: tuple | None = None  # the pen and colour last given, not to give them again
         self._ends: tuple[VariableItem, VariableItem] | None = None
         self._middle = QPointF()
         self._handle: BendHandle | None = None  # made when first selected: most links never are
@@ -50,8 +101,9 @@ class LinkItem(QGraphicsPathItem):
         return self.link.id
 
     def update_geometry(self, link: Link, source: VariableItem, target: VariableItem) -> None:
-        """Redraw for ``link`` between the current positions of its two end items."""
+        """Redraw for ``link`` (its route and style) between the current positions of its two end items."""
         self.link = link
+        self.own_style = style_of(link)
         self._ends = (source, target)
         p0, p1 = source.pos(), target.pos()
         if source is target:
@@ -59,47 +111,130 @@ class LinkItem(QGraphicsPathItem):
         else:
             a, c, b = clipped_arc(p0, p1, link.curvature, source.contains_point(), target.contains_point())
             self._middle = arc_middle(p0, p1, link.curvature)
-        path = quad_path(a, c, b)
+        self._arc = (a, c, b)
+        end = quad_tangent(a, c, b, 1.0)
+        # near its end the curve covers |B'(1)| per unit of t: how far back from the tip is t
+        self._speed = _length(end)
+        k = max(1.0, self.line_width() / 1.5)  # thick lines have larger heads
+        self._head_length = 11.0 * k
+        self._head = arrowhead(b, end, self._head_length, 7.0 * k)
+        curve = quad_path(a, c, b)
         if link.delay:
-            path.addPath(self._delay_mark(a, c, b))
-        self.prepareGeometryChange()
-        self.setPath(path)
-        self._line.setPath(path)
+            curve.addPath(self._delay_mark(a, c, b))
+        self._curve = curve
+        head = QPainterPath()
+        head.addPolygon(self._head)
+        head.closeSubpath()
+        self._head_item.setPath(head)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(HIT_WIDTH, self.line_width() + 4))
+        hit = stroker.createStroke(curve)
+        hit.addPath(head)
+        # before the path: with a pen, Qt takes the item's bounds from shape()
+        self._hit = hit
+        self.setPath(self._drawn_line())
         self._restyle()
 
-        direction = quad_tangent(a, c, b, 1.0)
-        head = QPainterPath()
-        k = max(1.0, self.style.link_width / 1.5)  # thick lines need larger heads
-        head.addPolygon(arrowhead(b, direction, 11.0 * k, 7.0 * k))
-        head.closeSubpath()
-        self._head.setPath(head)
-
         sign = _SIGN_TEXT.get(link.polarity)
-        self._sign.setVisible(sign is not None)
         if sign is not None:
             self._place_sign(sign, a, c, b)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        self._hit = stroker.createStroke(path)
-        self._hit.addPath(head)
-        # kept, not recomputed: Qt asks for it several times per item per frame
-        self._bounds = self._hit.boundingRect()
+        elif self._sign is not None:
+            self._sign.setVisible(False)
         self.setToolTip(link.note or "")
 
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def line_width(self) -> float:
+        """The width the line is drawn at when neither hovered nor selected."""
+        return self.style.element_width(self.own_style.line_width, self.style.link_width)
+
+    def _drawn_line(self) -> QPainterPath:
+        """The curve as far as under the head, and the delay mark."""
+        a, c, b = self._arc
+        speed = self._speed
+        t = max(0.5, 1.0 - _LINE_INTO_HEAD * self._head_length / speed) if speed > 0 else 1.0
+        # the curve from 0 to t (de Casteljau): control point a..c at t, end point the curve's at t
+        near = a + (c - a) * t
+        line = QPainterPath(a)
+        line.quadTo(near, near + (c + (b - c) * t - near) * t)
+        if self.link.delay:
+            line.addPath(self._delay_mark(a, c, b))
+        return line
+
+    def _restyle(self) -> None:
+        """Colour and width for the state (plain, hovered, selected) and the element's style."""
+        if self._arc is None:
+            return
+        selected = self.isSelected()
+        width = self.line_width() + (1.0 if self._hovered or selected else 0.0)
+        fill = self.style.selection if selected else colour(self.own_style.color, self.style.link)
+        dressed = (width, fill.rgba(), selected)
+        if dressed != self._dressed:  # a new pen makes Qt re-index the item: not for nothing
+            self._dressed = dressed
+            pen = QPen(fill, width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            if selected:
+                self._show_selected(pen)
+            else:
+                self.setPen(pen)
+                if self._selected_look is not None:
+                    self._selected_look.setVisible(False)
+                self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
+            self._head_item.setBrush(QBrush(fill))
+        elif selected:
+            self._selected_look.setPath(self.path_drawn())
+        bendable = selected and self._ends is not None and self._ends[0] is not self._ends[1]
+        if bendable or self._handle is not None:
+            self.handle.setVisible(bendable)
+            self.handle.setPos(self._middle)
+
+    def _show_selected(self, pen: QPen) -> None:
+        """Selected, the item draws nothing and a child draws the line in the selection colour."""
+        look = self._selected_look
+        if look is None:
+            look = self._selected_look = QGraphicsPathItem(self)
+            look.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        look.setPen(pen)
+        look.setPath(self.path_drawn())
+        look.setVisible(True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
     def _place_sign(self, sign: str, a: QPointF, c: QPointF, b: QPointF) -> None:
-        """Put the sign beside the arrowhead, on the outside of the bend (left if straight)."""
-        colour = {"+": self.style.positive, "?": self.style.unknown}.get(sign, self.style.negative)
-        self._sign.setText(sign)
-        self._sign.setBrush(QBrush(colour))
-        t = 0.84
+        """Put the sign beside the line just behind the head, on the outside of the bend (left
+        if straight)."""
+        own = self.own_style
+        if own.font_color or own.color:
+            fill = QColor(own.font_color or own.color)
+        else:
+            fill = {"+": self.style.positive, "?": self.style.unknown}.get(sign, self.style.negative)
+        if self._sign is None:
+            self._sign = QGraphicsSimpleTextItem(self)
+        item = self._sign
+        look = (sign, own.font_size, fill.rgba())
+        if look != self._sign_look:  # setting text or font lays the text out again
+            self._sign_look = look
+            item.setFont(_sign_font(self.style, own.font_size))
+            item.setText(sign)
+            item.setBrush(QBrush(fill))
+        item.setVisible(self._details)
+        # behind the head (which grows with the line), off the line by half the sign's height:
+        # 11 units in the canvas style
+        speed = self._speed
+        t = max(0.5, min(0.84, 1.0 - (self._head_length + 6.0) / speed)) if speed > 0 else 0.84
         at = quad_point(a, c, b, t)
         d = unit(quad_tangent(a, c, b, t))
         side = 1.0 if self.link.curvature >= 0 else -1.0
         normal = QPointF(d.y() * side, -d.x() * side)  # left of travel on screen when side > 0
-        rect = self._sign.boundingRect()
-        offset = 11.0
+        rect = item.boundingRect()
+        offset = max(11.0, rect.height() / 2 + self.line_width() / 2 + 1.0)
         centre = QPointF(at.x() + normal.x() * offset, at.y() + normal.y() * offset)
-        self._sign.setPos(centre.x() - rect.width() / 2, centre.y() - rect.height() / 2)
+        item.setPos(centre.x() - rect.width() / 2, centre.y() - rect.height() / 2)
+
+    def show_details(self, shown: bool) -> None:
+        """Show the polarity sign (zoomed in) or hide it (zoomed far out, where it is not legible)."""
+        self._details = shown
+        if self._sign is not None:
+            self._sign.setVisible(shown and self.link.polarity in _SIGN_TEXT)
 
     @staticmethod
     def _delay_mark(a: QPointF, c: QPointF, b: QPointF) -> QPainterPath:
@@ -121,6 +256,21 @@ class LinkItem(QGraphicsPathItem):
         b = QPointF(rect.right(), rect.top() + 6)
         return a, QPointF(rect.right() + 30, rect.top() - 30), b
 
+    # -- the editor's view of the link -------------------------------------------------------------
+
+    def path(self) -> QPainterPath:
+        """The link's whole centreline (and delay mark), from the source's edge to the arrow's
+        tip: what the editor measures. Qt strokes :meth:`path_drawn`, which stops under the head."""
+        return QPainterPath(self._curve)
+
+    def path_drawn(self) -> QPainterPath:
+        """The path the item's pen strokes."""
+        return super().path()
+
+    def head_path(self) -> QPainterPath:
+        """The filled arrowhead, in the item's coordinates."""
+        return self._head_item.path()
+
     def ends(self) -> tuple[VariableItem, VariableItem] | None:
         """The items the link was last drawn between (source or its alias, target)."""
         return self._ends
@@ -135,21 +285,6 @@ class LinkItem(QGraphicsPathItem):
         if hovered != self._hovered:
             self._hovered = hovered
             self._restyle()
-
-    def _colour(self):
-        return self.style.selection if self.isSelected() else self.style.link
-
-    def _restyle(self) -> None:
-        colour = self._colour()
-        width = self.style.link_width + (1.0 if self._hovered or self.isSelected() else 0.0)
-        pen = QPen(colour, width)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self._line.setPen(pen)
-        self._head.setBrush(QBrush(colour))
-        bendable = self.isSelected() and self._ends is not None and self._ends[0] is not self._ends[1]
-        if bendable or self._handle is not None:
-            self.handle.setVisible(bendable)
-            self.handle.setPos(self._middle)
 
     @property
     def handle(self) -> BendHandle:
@@ -173,7 +308,3 @@ class LinkItem(QGraphicsPathItem):
 
     def shape(self) -> QPainterPath:
         return self._hit
-
-    def boundingRect(self) -> QRectF:
-        # the 10-wide hit stroke (with the head) holds the drawn stroke, at most 2.5 wide
-        return self._bounds

@@ -7,8 +7,9 @@ from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath,
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from sysmap.model import Alias, Kind, Variable
+from sysmap.model.style import ElementStyle
 from sysmap.ui.canvas.geometry import Contains, ellipse_contains, rect_contains
-from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
+from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle, colour, merged, style_of
 
 STOCK_SIZE = (45.0, 35.0)  # XMILE's and Stella's default
 LABEL_GAP = 3.0
@@ -19,6 +20,8 @@ VALVE_RADIUS = 9.0
 COARSE_BELOW = 0.35
 #: Names smaller than this on screen (pixels) are drawn as grey bars, one per line.
 MIN_TEXT_PX = 4.0
+#: A variable smaller than this on screen (pixels, its longer side) is drawn as one grey bar.
+SPECK_PX = 4.0
 _WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
 
@@ -44,8 +47,19 @@ def _label_rect(body: QRectF, side: str, width: float, height: float) -> QRectF:
     return QRectF(cx - width / 2, body.bottom() + LABEL_GAP, width, height)
 
 
+#: Pens and brushes by (id of the canvas style, kind, element style), with the canvas style:
+#: most variables of a map look alike, and sharing them halves the time to build its items.
+_LOOKS: dict[tuple, tuple] = {}
+
+
 class VariableItem(QGraphicsItem):
-    """Draws one variable centred on its position; links and pipes clip to :meth:`contains_point`."""
+    """Draws one variable centred on its position; links and pipes clip to :meth:`contains_point`.
+
+    The variable's own style (``element_style``) overrides the canvas style: ``color`` the
+    edge of the box, circle or valve (and the name, without a ``font_color``), ``background``
+    its fill (a concept's plate), ``font_color`` and ``font_size`` the name, ``border_width``
+    the edge's width.
+    """
 
     def __init__(self, var: Variable, style: CanvasStyle = DEFAULT_STYLE):
         super().__init__()
@@ -58,7 +72,9 @@ class VariableItem(QGraphicsItem):
         self._plate = QRectF()
         self._bounds = QRectF()
         self._highlight = 0  # 1: under the mouse, 2: the target of a link being drawn
+        self._coarse: tuple | None = None
         self.var = var
+        self.own_style = ElementStyle()
         self.update_from(var)
 
     @property
@@ -66,10 +82,11 @@ class VariableItem(QGraphicsItem):
         return self.var.id
 
     def update_from(self, var: Variable) -> None:
-        """Take on a (changed) variable: position, kind, name, size."""
+        """Take on a (changed) variable: position, kind, name, size, style."""
         self.prepareGeometryChange()
         self.var = var
-        font = self.style.font(bold=var.kind == Kind.STOCK)
+        self._take_style(self._element_style(var))
+        font = self.style.element_font(self.own_style.font_size, bold=var.kind == Kind.STOCK)
         metrics = QFontMetricsF(font)
         label = var.label
         if var.kind == Kind.CONCEPT:
@@ -98,9 +115,55 @@ class VariableItem(QGraphicsItem):
             self._plate = QRectF() if inside else self._text_rect.adjusted(-2, -1, 2, 1)
         self._font = font
         self._bounds = self._body.united(self._text_rect).adjusted(-4, -4, 4, 4)
+        self._coarse = None  # what _paint_coarse draws, worked out when first needed
         self.setPos(QPointF(*var.position))
         self.setToolTip(self._tooltip(var))
         self.update()
+
+    def _element_style(self, var: Variable) -> ElementStyle:
+        return style_of(var)
+
+    def _take_style(self, own: ElementStyle) -> None:
+        """Work out the pens and brushes once, not at every paint (and once for all the items
+        of a kind that share a style)."""
+        self.own_style = own
+        key = (id(self.style), self.var.kind, own)
+        looks = _LOOKS.get(key)
+        if looks is None or looks[0] is not self.style:
+            looks = _LOOKS[key] = (self.style, *self._looks(own))
+        (
+            _,
+            self._edge_pen,
+            self._coarse_pen,
+            self._fill,
+            self._coarse_fill,
+            self._bow,
+            self._text_colour,
+            self._grey,
+        ) = looks
+
+    def _looks(self, own: ElementStyle) -> tuple:
+        style, kind = self.style, self.var.kind
+        valve = kind == Kind.FLOW
+        edge = colour(own.color, style.pipe_edge if valve else style.stock_edge)
+        width = 1.6 if kind in (Kind.STOCK, Kind.MODULE) else 1.3
+        edge_pen = QPen(edge, style.element_width(own.border_width, width))
+        coarse_pen = QPen(edge, style.element_width(own.border_width, 1.3))
+        if valve:
+            default_fill = style.pipe_fill
+        elif kind == Kind.STOCK:
+            default_fill = style.stock_fill
+        elif kind == Kind.CONCEPT:
+            default_fill = style.background
+        else:
+            default_fill = style.aux_fill
+        fill = QBrush(colour(own.background, default_fill))
+        boxed = kind in (Kind.STOCK, Kind.MODULE)
+        coarse_fill = QBrush(colour(own.background, style.stock_fill if boxed else style.aux_fill))
+        text = colour(own.font_color or own.color, style.text)
+        grey = QColor(text)
+        grey.setAlpha(80)
+        return edge_pen, coarse_pen, fill, coarse_fill, QBrush(edge), text, grey
 
     @staticmethod
     def _tooltip(var: Variable) -> str:
@@ -186,22 +249,22 @@ class VariableItem(QGraphicsItem):
         kind = self.var.kind
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if kind == Kind.STOCK:
-            painter.setPen(QPen(style.stock_edge, 1.6))
-            painter.setBrush(QBrush(style.stock_fill))
+            painter.setPen(self._edge_pen)
+            painter.setBrush(self._fill)
             painter.drawRect(self._body)
         elif kind == Kind.AUX:
-            painter.setPen(QPen(style.stock_edge, 1.3))
-            painter.setBrush(QBrush(style.aux_fill))
+            painter.setPen(self._edge_pen)
+            painter.setBrush(self._fill)
             painter.drawEllipse(self._body)
         elif kind == Kind.MODULE:  # XMILE recommends a rounded rectangle
-            painter.setPen(QPen(style.stock_edge, 1.6))
-            painter.setBrush(QBrush(style.aux_fill))
+            painter.setPen(self._edge_pen)
+            painter.setBrush(self._fill)
             painter.drawRoundedRect(self._body, 9, 9)
         elif kind == Kind.FLOW:
             self._paint_valve(painter)
-        else:
+        else:  # a concept: its plate, in its own fill or the canvas's colour
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(style.background))
+            painter.setBrush(self._fill)
             painter.drawRoundedRect(self._body, 6, 6)
         if not self._plate.isNull():
             painter.setPen(Qt.PenStyle.NoPen)
@@ -215,28 +278,51 @@ class VariableItem(QGraphicsItem):
             painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 5, 5)
         if lod * self._font.pixelSize() >= MIN_TEXT_PX:
             painter.setFont(self._font)
-            painter.setPen(style.text)
+            painter.setPen(self._text_colour)
             painter.drawText(self._text_rect, _WRAP, self.var.label)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(style.selection, 1.2, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(self._bounds.adjusted(1, 1, -1, -1), 4, 4)
 
+    def _coarse_parts(self) -> tuple:
+        """(longer side, outline: 0 none, 1 box, 2 circle, name bars, one bar for the whole
+        name, level of detail below which the bars merge into one)."""
+        var, rect, font = self.var, self._text_rect, self._font
+        extent = max(self._bounds.width(), self._bounds.height())
+        outline = {Kind.STOCK: 1, Kind.MODULE: 1, Kind.AUX: 2, Kind.FLOW: 2}.get(var.kind, 0)
+        if var.kind == Kind.CONCEPT:  # its body is its name's plate, as wide as the text
+            rect = self._body.adjusted(6, 3, -6, -3)
+        line = font.pixelSize() * 1.2
+        lines = max(1, round(rect.height() / line))
+        top, width = rect.top() + line * 0.25, rect.width()
+        bars = [QRectF(rect.left(), top + i * line, width, line * 0.5) for i in range(lines)]
+        block = QRectF(rect.left(), rect.top() + rect.height() * 0.25, width, rect.height() * 0.5)
+        return extent, outline, bars, block, 3.0 / (lines * line)
+
     def _paint_coarse(self, painter: QPainter, option, lod: float) -> None:
         """Zoomed out: the body's outline, the name as text only if it is still legible, else
-        as grey bars where its lines are (the map keeps its look; text costs most to draw)."""
-        style = self.style
-        kind = self.var.kind
-        painter.setPen(QPen(style.stock_edge, 1.3))
-        if kind == Kind.STOCK or kind == Kind.MODULE:
-            painter.setBrush(QBrush(style.stock_fill))
-            painter.drawRect(self._body)
-        elif kind in (Kind.AUX, Kind.FLOW):
-            painter.setBrush(QBrush(style.aux_fill))
-            painter.drawEllipse(self._body)
-        if self._highlight or option.state & QStyle.StateFlag.State_Selected:
+        as grey bars where its lines are (the map keeps its look; text costs most to draw);
+        a few pixels small, one grey bar. (Runs for every variable of a large map in view:
+        what it needs is worked out in ``update_from``.)"""
+        if self._coarse is None:
+            self._coarse = self._coarse_parts()
+        extent, outline, bars, block, merge_below = self._coarse
+        marked = self._highlight or self.isSelected()
+        if lod * extent < SPECK_PX and not marked:  # its name's bar says enough
+            painter.fillRect(block, self._grey)
+            return
+        if outline:
+            painter.setPen(self._coarse_pen)
+            painter.setBrush(self._coarse_fill)
+            if outline == 1:
+                painter.drawRect(self._body)
+            else:
+                painter.drawEllipse(self._body)
+        if marked:
+            style = self.style
             tint = QColor(style.selection)
-            tint.setAlpha(70 if option.state & QStyle.StateFlag.State_Selected else 35)
+            tint.setAlpha(70 if self.isSelected() else 35)
             pen = QPen(style.selection, 2.0)
             pen.setCosmetic(True)  # two screen pixels, however far out
             painter.setPen(pen)
@@ -244,26 +330,18 @@ class VariableItem(QGraphicsItem):
             painter.drawRect(self._bounds.adjusted(1, 1, -1, -1))
         if lod * self._font.pixelSize() >= MIN_TEXT_PX:
             painter.setFont(self._font)
-            painter.setPen(style.text)
+            painter.setPen(self._text_colour)
             painter.drawText(self._text_rect, _WRAP, self.var.label)
-            return
-        grey = QColor(style.text)
-        grey.setAlpha(80)
-        # a concept's body is its name's plate, as wide as the text; others' text rect is tight
-        rect = self._body.adjusted(6, 3, -6, -3) if kind == Kind.CONCEPT else self._text_rect
-        line = self._font.pixelSize() * 1.2
-        lines = max(1, round(rect.height() / line))
-        if lines * line * lod < 3:  # the lines would merge: one bar for the block
-            lines, line = 1, rect.height()
-        for i in range(lines):
-            top = rect.top() + i * line + line * 0.25
-            painter.fillRect(QRectF(rect.left(), top, rect.width(), line * 0.5), grey)
+        elif lod < merge_below:  # the lines would merge: one bar for the block
+            painter.fillRect(block, self._grey)
+        else:
+            for bar in bars:
+                painter.fillRect(bar, self._grey)
 
     def _paint_valve(self, painter: QPainter) -> None:
-        style = self.style
         r = self._body.width() / 2
-        painter.setPen(QPen(style.pipe_edge, 1.3))
-        painter.setBrush(QBrush(style.pipe_fill))
+        painter.setPen(self._edge_pen)
+        painter.setBrush(self._fill)
         painter.drawEllipse(self._body)
         # the bow-tie of a valve
         bow = QPainterPath()
@@ -272,12 +350,13 @@ class VariableItem(QGraphicsItem):
         bow.lineTo(r * 0.55, -r * 0.55)
         bow.lineTo(-r * 0.55, r * 0.55)
         bow.closeSubpath()
-        painter.setBrush(QBrush(style.pipe_edge))
+        painter.setBrush(self._bow)
         painter.drawPath(bow)
 
 
 class AliasItem(VariableItem):
-    """A ghost of a variable drawn elsewhere: the variable's look, dashed and in italics."""
+    """A ghost of a variable drawn elsewhere: the variable's look (its style, under the alias's
+    own where the alias has one), with a dashed frame."""
 
     def __init__(self, alias: Alias, var: Variable, style: CanvasStyle = DEFAULT_STYLE):
         self.alias = alias
@@ -291,8 +370,13 @@ class AliasItem(VariableItem):
         self.alias = alias
         self.update_from(var.evolve(position=alias.position))
 
+    def _element_style(self, var: Variable) -> ElementStyle:
+        return merged(style_of(self.alias), style_of(var))
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         super().paint(painter, option, widget)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < COARSE_BELOW:
+            return  # no frame: zoomed out, an alias looks like its variable
         painter.setPen(QPen(self.style.link, 1.0, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(self._body.adjusted(-3, -3, 3, 3), 5, 5)
