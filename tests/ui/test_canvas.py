@@ -142,3 +142,20 @@ def test_render_scales(qapp, doc):
     scene = MapScene(doc)
     small, big = render_scene(scene, 1.0), render_scene(scene, 2.0)
     assert abs(big.width() - 2 * small.width()) <= 2
+
+
+@pytest.mark.parametrize("name", ["sir_epidemic", "worklessness", "urban_housing", "social_care_workload"])
+def test_signs_of_links_into_one_variable_do_not_overlap(qapp, name):
+    from sysmap.examples import example_path
+    from sysmap.io import load
+
+    doc = load(example_path(name))
+    scene = MapScene(doc)
+    try:
+        for vid in doc.variables:
+            rects = [scene.link_items[link.id].sign_rect() for link in doc.links_to(vid)]
+            rects = [r for r in rects if r is not None]
+            for i, r in enumerate(rects):
+                assert not any(r.intersects(q) for q in rects[i + 1 :]), doc.variables[vid].name
+    finally:
+        scene.detach()

@@ -111,6 +111,7 @@ class MapScene(QGraphicsScene):
             if not isinstance(element, Variable):
                 self._add(element)
         self._refresh_connections(set(doc.variables))
+        self._separate_signs(set(doc.variables))
         self._fit_scene_rect()
 
     def detach(self) -> None:
@@ -209,6 +210,7 @@ class MapScene(QGraphicsScene):
         for link in links.values():
             self._update_link(link)
         self._refresh_connections({e.id for e in (*added, *changed) if isinstance(e, Variable)})
+        self._separate_signs({link.target for link in links.values()} | {e.id for e in changed})
         self._grow_scene_rect(change.added | change.changed)
         self.editing.document_changed(change)
 
@@ -257,6 +259,37 @@ class MapScene(QGraphicsScene):
                     self.variable_items.get(source) if source else None,
                     self.variable_items.get(sink) if sink else None,
                 )
+
+    def _separate_signs(self, targets: set[str]) -> None:
+        """Where links arriving at one variable would draw their polarity signs on top of each
+        other, move one of the two signs to the other side of its line, where that is free."""
+        doc = self.doc
+        for vid in targets:
+            if vid not in doc.variables:
+                continue
+            placed: dict = {}  # item -> its sign's rectangle
+            for link in doc.links_to(vid):
+                item = self.link_items.get(link.id)
+                rect = item.sign_rect() if item is not None else None
+                if rect is None:
+                    continue
+                clash = next((other for other, r in placed.items() if r.intersects(rect)), None)
+                if clash is not None and self._flip_free(item, placed) is None:
+                    moved = self._flip_free(clash, {**placed, item: rect})
+                    if moved is not None:
+                        placed[clash] = moved
+                placed[item] = item.sign_rect()
+
+    @staticmethod
+    def _flip_free(item, placed: dict):
+        """Flip ``item``'s sign to the other side if it is free there (its new rectangle), else
+        leave it (``None``)."""
+        item.sign_to_other_side()
+        moved = item.sign_rect()
+        if any(moved.intersects(r) for other, r in placed.items() if other is not item):
+            item.sign_to_other_side()
+            return None
+        return moved
 
     def _update_link(self, link: Link) -> None:
         item = self.link_items.get(link.id)

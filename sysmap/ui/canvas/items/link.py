@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
-from sysmap.model import Link, Polarity
+from sysmap.model import Kind, Link, Polarity
 from sysmap.model.style import ElementStyle
 from sysmap.ui.canvas.geometry import (
     arrowhead,
@@ -93,6 +93,7 @@ class LinkItem(QGraphicsPathItem):
         self._speed = 0.0
         self._dressed: tuple | None = None  # the pen and colour last given, not to give them again
         self._ends: tuple[VariableItem, VariableItem] | None = None
+        self._sign_places: tuple[QPointF, QPointF] | None = None
         self._middle = QPointF()
         self._handle: BendHandle | None = None  # made when first selected: most links never are
 
@@ -199,6 +200,12 @@ class LinkItem(QGraphicsPathItem):
         look.setVisible(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
 
+    def _into_valve(self) -> bool:
+        target = self._ends[1] if self._ends else None
+        return (
+            target is not None and getattr(target, "var", None) is not None and target.var.kind == Kind.FLOW
+        )
+
     def _place_sign(self, sign: str, a: QPointF, c: QPointF, b: QPointF) -> None:
         """Put the sign beside the line just behind the head, on the outside of the bend (left
         if straight)."""
@@ -220,15 +227,34 @@ class LinkItem(QGraphicsPathItem):
         # behind the head (which grows with the line), off the line by half the sign's height:
         # 11 units in the canvas style
         speed = self._speed
-        t = max(0.5, min(0.84, 1.0 - (self._head_length + 6.0) / speed)) if speed > 0 else 0.84
+        # links converge on a flow's small valve: their signs go further back, where they part
+        back = self._head_length + (22.0 if self._into_valve() else 6.0)
+        t = max(0.5, min(0.84, 1.0 - back / speed)) if speed > 0 else 0.84
         at = quad_point(a, c, b, t)
         d = unit(quad_tangent(a, c, b, t))
-        side = 1.0 if self.link.curvature >= 0 else -1.0
-        normal = QPointF(d.y() * side, -d.x() * side)  # left of travel on screen when side > 0
+        preferred = 1.0 if self.link.curvature >= 0 else -1.0
         rect = item.boundingRect()
         offset = max(11.0, rect.height() / 2 + self.line_width() / 2 + 1.0)
-        centre = QPointF(at.x() + normal.x() * offset, at.y() + normal.y() * offset)
-        item.setPos(centre.x() - rect.width() / 2, centre.y() - rect.height() / 2)
+        corners = []
+        for side in (preferred, -preferred):
+            normal = QPointF(d.y() * side, -d.x() * side)  # left of travel on screen when side > 0
+            centre = QPointF(at.x() + normal.x() * offset, at.y() + normal.y() * offset)
+            corners.append(QPointF(centre.x() - rect.width() / 2, centre.y() - rect.height() / 2))
+        item.setPos(corners[0])
+        self._sign_places = (corners[0], corners[1])
+
+    def sign_rect(self) -> QRectF | None:
+        """Where the polarity sign is drawn, in scene coordinates (``None``: no sign shown)."""
+        sign = self._sign
+        if sign is None or self.link.polarity not in _SIGN_TEXT:  # hidden when zoomed out: still placed
+            return None
+        return self.mapRectToScene(sign.boundingRect().translated(sign.pos()))
+
+    def sign_to_other_side(self) -> None:
+        """Put the sign on the other side of the line (the scene does, where signs would overlap)."""
+        if self._sign is not None and self._sign_places is not None:
+            usual, other = self._sign_places
+            self._sign.setPos(other if self._sign.pos() == usual else usual)
 
     def show_details(self, shown: bool) -> None:
         """Show the polarity sign (zoomed in) or hide it (zoomed far out, where it is not legible)."""
