@@ -145,6 +145,7 @@ def test_canonical_name_is_its_own_canonical_name(name):
 @example("a\\Nb")
 @example("\u3000a")
 @example('"\\\\"')
+@example("\ua9f0")  # a digit outside ASCII (Myanmar Tai Laing zero): a name, not a number
 def test_equation_form_reads_back_as_exactly_that_name(name):
     form = equation_form(name)
     refs = references(form)
