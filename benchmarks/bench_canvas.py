@@ -1,7 +1,10 @@
 """Canvas speed, offscreen, through a real MapView of 1600x1000: opening a map, repainting it,
 dragging a variable, zooming and panning. Prints a table; asserts nothing.
 
-.venv/bin/python benchmarks/bench_canvas.py [N_VARIABLES N_LINKS]
+.venv/bin/python benchmarks/bench_canvas.py [N_VARIABLES N_LINKS] [--only NAME]
+
+``--only NAME`` measures only the maps whose name starts with NAME (``random``, ``local``,
+``wrld3``, ``C-LEARN``; case-insensitive); it may be given more than once.
 
 Maps: two generated ones of 2,000 variables and 5,000 links (by default), one variable given
 exactly 20 links to drag: ``random`` (``_generate.random_map``: links join any two variables, so
@@ -204,13 +207,24 @@ def measure(name: str, doc: SystemMap, hub: str) -> list[tuple[str, str, float, 
     # the same drag with the mouse: the editor previews by moving items, one edit on release
     grab = view.mapFromScene(scene.variable_items[hub].pos())
     _mouse(view, QEvent.Type.MouseButtonPress, grab, Qt.MouseButton.LeftButton)
-    _mouse(view, QEvent.Type.MouseMove, grab + QPoint(12, 12), Qt.MouseButton.NoButton)
+    _until_painted(app, counter)  # the press selects the variable
+
+    def first_move(_):
+        _mouse(view, QEvent.Type.MouseMove, grab + QPoint(12, 12), Qt.MouseButton.NoButton)
+
+    row("mouse drag: first frame", _frames(app, counter, first_move, 1))
+    caching = getattr(view, "is_caching", lambda: False)()
+    print(f"  {name:<20} {'mouse drag: still part from a picture':<40} {caching!s:>9}", flush=True)
 
     def mouse_drag(i):
         _mouse(view, QEvent.Type.MouseMove, grab + QPoint(12 + 4 * (i % 2), 12), Qt.MouseButton.NoButton)
 
     row(f"mouse drag frame, {degree} links, at 1.0", _frames(app, counter, mouse_drag, 20))
-    _mouse(view, QEvent.Type.MouseButtonRelease, grab + QPoint(12, 12), Qt.MouseButton.LeftButton)
+
+    def release(_):
+        _mouse(view, QEvent.Type.MouseButtonRelease, grab + QPoint(12, 12), Qt.MouseButton.LeftButton)
+
+    row("mouse drag: release (one edit)", _frames(app, counter, release, 1))
     app.processEvents()
 
     wide = view.horizontalScrollBar().maximum() >= view.verticalScrollBar().maximum()
@@ -288,21 +302,44 @@ def measure(name: str, doc: SystemMap, hub: str) -> list[tuple[str, str, float, 
     return rows
 
 
+def _arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The positional arguments and the ``--only`` names of ``argv``."""
+    positional, only = [], []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--only":
+            only.append(next(args, "").lower())
+        elif arg.startswith("--only="):
+            only.append(arg.split("=", 1)[1].lower())
+        else:
+            positional.append(arg)
+    return positional, only
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    m = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    positional, only = _arguments(sys.argv[1:])
+
+    def wanted(name: str) -> bool:
+        return not only or any(name.lower().startswith(prefix) for prefix in only)
+
+    n = int(positional[0]) if len(positional) > 0 else 2000
+    m = int(positional[1]) if len(positional) > 1 else 5000
     ensure_app()
     print(f"view {VIEW_SIZE[0]}x{VIEW_SIZE[1]}; frames are medians; CPU: this process's time (load excluded)")
     print(f"  {'map':<20} {'measure':<40} {'wall ms':>9} {'CPU ms':>9}")
-    doc = random_map(n, m, equations=False)
-    hub = _give_hub(doc)
-    measure(f"random {len(doc.variables)}/{len(doc.links)}", doc, hub)
-    doc = local_map(n, m)
-    hub = _give_hub(doc)
-    measure(f"local {len(doc.variables)}/{len(doc.links)}", doc, hub)
+    if wanted("random"):
+        doc = random_map(n, m, equations=False)
+        hub = _give_hub(doc)
+        measure(f"random {len(doc.variables)}/{len(doc.links)}", doc, hub)
+    if wanted("local"):
+        doc = local_map(n, m)
+        hub = _give_hub(doc)
+        measure(f"local {len(doc.variables)}/{len(doc.links)}", doc, hub)
     from sysmap.io import load
 
     for file in ("wrld3-03.xmile", "C-LEARN_v77_for_Vensim.xmile"):
+        if not wanted(file):
+            continue
         path = MODELS / file
         if not path.exists():
             print(f"  {file}: absent, skipped")

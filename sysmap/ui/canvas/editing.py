@@ -118,19 +118,40 @@ class CanvasEditor:
         """Drop a drag in progress and an open editor without changing anything."""
         if self.drag is not None:
             drag, self.drag = self.drag, None
+            self.draw_all()
             drag.cancel()
         if self.inline is not None:
             self.inline.cancel()
 
     def forget(self) -> None:
         """Drop every reference to items (the scene is about to be cleared)."""
+        self.draw_all()
         self.drag = None
         self.inline = None
         self.inline_target = None
         self._ghosts = []
 
+    # -- drags on maps slow to draw -------------------------------------------------------------
+
+    def draw_moving_only(self, moving: list[QGraphicsItem]) -> None:
+        """A drag starts moving ``moving`` (with what is attached to them): a view slow to
+        draw shows the rest of the map from a picture until :meth:`draw_all`. Only with one such
+        view: its picture is taken with the moving items made transparent, and the still ones
+        are transparent meanwhile, which another view would show too."""
+        views = [view for view in self.scene.views() if hasattr(view, "cache_still_map")]
+        if len(views) == 1:
+            views[0].cache_still_map(moving)
+
+    def draw_all(self) -> None:
+        """The drag is over: the views draw every item again."""
+        for view in self.scene.views():
+            drop = getattr(view, "drop_still_cache", None)
+            if drop is not None:
+                drop()
+
     def document_changed(self, change) -> None:
         """Close an editor whose element was deleted (by undo, say)."""
+        self.draw_all()  # a picture of the map as it was is stale
         if self.inline_target is not None and self.inline_target in change.removed:
             self.inline.cancel()
 
@@ -215,6 +236,7 @@ class CanvasEditor:
         if self.drag is None:
             return self._took_press
         drag, self.drag = self.drag, None
+        self.draw_all()
         drag.release(event.scenePos(), event)
         return True
 

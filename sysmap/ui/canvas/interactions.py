@@ -79,6 +79,7 @@ class MoveItems(Interaction):
             if not _far_enough(self.press_screen, event.screenPos()):
                 return
             self.started = True
+            self.editor.draw_moving_only([*self.items, *self.scene.connected_items(self.ids)])
         delta = pos - self.press
         origin = self.start[self.grabbed]
         delta = self.scene.snapped(origin + delta) - origin
@@ -116,8 +117,12 @@ class BendLink(Interaction):
         self.item = item
         self.original = item.link.curvature
         self.value = self.original
+        self.started = False
 
     def move(self, pos: QPointF, event) -> None:
+        if not self.started:
+            self.started = True
+            self.editor.draw_moving_only([self.item])
         ends = self.item.ends()
         if ends is None:
             return

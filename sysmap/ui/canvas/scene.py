@@ -474,6 +474,28 @@ class MapScene(QGraphicsScene):
         view = widget.parentWidget() if widget is not None else None
         return view.transform() if isinstance(view, QGraphicsView) else QTransform()
 
+    def connected_items(self, ids: Iterable[str]) -> list[QGraphicsItem]:
+        """The link and pipe items that :meth:`follow_live` re-routes when the items of ``ids``
+        move: the links of moved variables and aliases, and the pipes of moved flows and of the
+        flows filling or draining moved stocks."""
+        doc = self.doc
+        found: dict[int, QGraphicsItem] = {}
+        for eid in ids:
+            if eid in doc.variables:
+                var = doc.variables[eid]
+                links = doc.links_from(eid) + doc.links_to(eid)
+                flows = [eid, *var.inflows, *var.outflows]
+            elif eid in doc.aliases:
+                links, flows = doc.links_from_alias(eid), []
+            else:
+                continue
+            for item in [self.link_items.get(link.id) for link in links] + [
+                self.pipe_items.get(fid) for fid in flows
+            ]:
+                if item is not None:
+                    found[id(item)] = item
+        return list(found.values())
+
     def follow_live(self, ids: Iterable[str]) -> None:
         """Re-route the links and pipes of elements whose items were moved but whose map
         positions were not (yet): the preview of a drag."""

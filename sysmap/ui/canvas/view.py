@@ -10,17 +10,22 @@
 - Below :data:`LOD_ZOOM` the view draws without antialiasing: lines are thinner than a pixel
   there, and the items draw less detail themselves (see ``VariableItem.paint``); the scene
   hides the links' polarity signs (``MapScene.show_details``) when the zoom crosses it.
+- While a drag moves items on a map slow to draw (:meth:`MapView.cache_still_map`), the links
+  and pipes that do not move are drawn from a picture taken when the drag started, so a frame
+  costs the moving items and the variables and notes in front of the links, not every long
+  antialiased link crossing the region.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QPainter, QPixmap, QTransform, QWheelEvent
-from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture
+from PySide6.QtWidgets import QGestureEvent, QGraphicsItem, QGraphicsView, QPinchGesture
 
 from sysmap.ui.canvas.tools import Tool, cursor_shape
 
@@ -35,6 +40,13 @@ FIT_MAX_ZOOM = 1.5
 #: the map is drawn once at the new zoom instead of at every step.
 PREVIEW_ABOVE_MS = 25.0
 PREVIEW_PAUSE_MS = 150
+#: On a map whose full repaint took longer than this (milliseconds), a drag draws the links and
+#: pipes that do not move from a picture (see :meth:`MapView.cache_still_map`).
+DRAG_CACHE_ABOVE_MS = 16.0
+#: Items at or below this depth (links 1, pipes 0.5) go into the picture; those in front of
+#: them (notes, loop labels, variables) are still drawn live, so they stay in front of the
+#: moving links.
+CACHED_MAX_Z = 1.0
 
 
 class MapView(QGraphicsView):
@@ -75,6 +87,11 @@ class MapView(QGraphicsView):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_PAUSE_MS)
         self._preview_timer.timeout.connect(self._end_preview)
+        self.drag_cache_above_ms = DRAG_CACHE_ABOVE_MS
+        self._still: QPixmap | None = None  # the still part of the map, while a drag goes on
+        self._still_key: tuple | None = None  # the transform and size it was taken at
+        self._faded: list[tuple[QGraphicsItem, float]] = []  # items hidden meanwhile, opacity
+        self._exposed = None  # the viewport rectangle being painted
         tool_changed = getattr(scene, "toolChanged", None)
         if tool_changed is not None:
             tool_changed.connect(self._follow_tool)
@@ -155,6 +172,7 @@ class MapView(QGraphicsView):
         return min(size.width() / rect.width(), size.height() / rect.height())
 
     def _zoom_changed(self) -> None:
+        self.drop_still_cache()
         self._match_detail()
         self.zoomChanged.emit(self.zoom())
         self.visibleRectChanged.emit()
@@ -172,11 +190,104 @@ class MapView(QGraphicsView):
         if self._preview is not None:
             self._paint_preview(event)
             return
+        if self._still is not None and self._still_key != self._view_key():
+            self.drop_still_cache()  # zoomed, scrolled or resized some way not seen
         self._match_detail()  # also after a scale() that bypassed zoom_by
         start = time.perf_counter()
+        self._exposed = event.rect()
         super().paintEvent(event)
-        if event.rect() == self.viewport().rect():
+        if event.rect() == self.viewport().rect() and self._still_key is None:
             self.frame_ms = (time.perf_counter() - start) * 1000
+
+    # -- drags on slow maps: the still part from a picture -------------------------------------------
+
+    def cache_still_map(self, moving: Iterable[QGraphicsItem]) -> bool:
+        """Draw what does not move from a picture while ``moving`` items are dragged.
+
+        ``moving``: the items a drag moves or reshapes and those attached to them (the links and
+        pipes of moved variables); their children move with them. Does nothing (``False``) on a
+        map quick to draw (last full repaint under ``drag_cache_above_ms``), when hidden, or
+        when already caching. Otherwise the links and pipes (depth up to :data:`CACHED_MAX_Z`)
+        in view that do not move are drawn once into a picture, which the view then paints as
+        its background, and are made transparent meanwhile (one call per item, only those in
+        view), so that each frame draws only the moving items and what stands in front of the
+        links. Scrolling, zooming or resizing drops the picture; so does
+        :meth:`drop_still_cache`, which the drag's end or cancel must call.
+        """
+        scene = self.scene()
+        if (
+            scene is None
+            or self._still is not None
+            or self._preview is not None
+            or self.frame_ms <= self.drag_cache_above_ms
+            or not self.isVisible()
+        ):
+            return False
+        moving = set(moving)
+        in_view = scene.items(self.visible_scene_rect(), Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        still, other = [], []
+        for item in in_view:
+            if item.parentItem() is not None or item.opacity() == 0:
+                continue
+            if item not in moving and item.zValue() <= CACHED_MAX_Z:
+                still.append(item)
+            else:
+                other.append(item)
+        if not still:
+            return False
+        # the picture: the still links and pipes alone
+        others = [(item, item.opacity()) for item in other]
+        for item, _opacity in others:
+            item.setOpacity(0.0)
+        self._still_key = ()  # taking the picture: not a frame to time
+        try:
+            picture = self.viewport().grab()
+        finally:
+            self._still_key = None
+            for item, opacity in others:
+                item.setOpacity(opacity)
+        self._faded = [(item, item.opacity()) for item in still]
+        for item in still:
+            item.setOpacity(0.0)
+        self._still = picture
+        self._still_key = self._view_key()
+        self.viewport().update()
+        return True
+
+    def drop_still_cache(self) -> None:
+        """Stop drawing from the picture of :meth:`cache_still_map`: every item as before."""
+        if self._still is None:
+            return
+        scene = self.scene()
+        faded, self._faded = self._faded, []
+        self._still = self._still_key = None
+        for item, opacity in faded:
+            # an item deleted meanwhile (the map was replaced) is left alone
+            if shiboken6.isValid(item) and item.scene() is scene:
+                item.setOpacity(opacity)
+        self.viewport().update()
+
+    def is_caching(self) -> bool:
+        """Whether a drag draws the still part of the map from a picture."""
+        return self._still is not None
+
+    def _view_key(self) -> tuple:
+        return (self.viewportTransform(), self.viewport().size())
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._still is None:
+            super().drawBackground(painter, rect)
+            return
+        # DontSavePainterState: the view leaves saving to us
+        painter.save()
+        painter.resetTransform()
+        exposed = self._exposed if self._exposed is not None else self.viewport().rect()
+        ratio = self._still.devicePixelRatio()
+        source = QRectF(
+            exposed.x() * ratio, exposed.y() * ratio, exposed.width() * ratio, exposed.height() * ratio
+        )
+        painter.drawPixmap(QRectF(exposed), self._still, source)
+        painter.restore()
 
     # -- zooming by gesture, with a preview on slow maps --------------------------------------------
 
@@ -243,6 +354,7 @@ class MapView(QGraphicsView):
         v.setValue(v.value() + dy)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.drop_still_cache()
         with self._quietly():
             super().scrollContentsBy(dx, dy)
         self.visibleRectChanged.emit()
@@ -260,6 +372,7 @@ class MapView(QGraphicsView):
             self.setInteractive(allowed)
 
     def resizeEvent(self, event) -> None:
+        self.drop_still_cache()
         super().resizeEvent(event)
         self.visibleRectChanged.emit()
 
