@@ -28,6 +28,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,7 +253,6 @@ class Session(QObject):
     titleChanged = Signal(str)
     #: one line saying why an autosave failed (once, until an autosave succeeds again)
     autosaveFailed = Signal(str)
-    _written = Signal(int, str)  # a background autosave's generation and error
 
     def __init__(
         self,
@@ -285,7 +285,12 @@ class Session(QObject):
         self._generation = 0  # bumped when the recovery files are removed
         self._sequence = 0  # of autosave snapshots
         self._written_sequence = 0  # of the snapshot in the recovery file
-        self._written.connect(self._on_written)
+        # a background write's (generation, future); the GUI thread polls for its end, so the
+        # writing thread touches no Qt object
+        self._writing: tuple[int, Future] | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._check_written)
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, round((autosave_interval or 0) * 1000)))
         self._timer.timeout.connect(self._autosave_in_background)
@@ -504,10 +509,21 @@ class Session(QObject):
         job = self._autosave_job()
         self._busy = True
 
+        future: Future = Future()
+
         def run() -> None:
-            self._written.emit(job[2], self._write_recovery(*job))  # queued to the GUI thread
+            future.set_result(self._write_recovery(*job))
 
         threading.Thread(target=run, name="sysmap autosave", daemon=True).start()
+        self._writing = (job[2], future)
+        self._poll.start()
+
+    def _check_written(self) -> None:
+        if self._writing is None or not self._writing[1].done():
+            return
+        (generation, future), self._writing = self._writing, None
+        self._poll.stop()
+        self._on_written(generation, future.result())
 
     def _autosave_job(self) -> tuple:
         """What a recovery write needs, taken now: a snapshot of the map, its sidecar, and the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent, QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -100,3 +100,23 @@ class Canvas:
         event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, self.view.viewport().mapToGlobal(pos))
         QApplication.sendEvent(self.view.viewport(), event)
         return chosen
+
+
+def open_canvas(qtbot, doc: SystemMap, size=(1000, 800), rect: QRectF | None = None) -> Canvas:
+    """An editable view of ``doc``, shown and focused, with a fixed scene rectangle (``rect``,
+    else one of the view's size centred on the origin) so that clicks land where aimed as the
+    map grows; detach its scene when done."""
+    stack = QUndoStack()
+    scene = MapScene(doc, undo_stack=stack)
+    view = MapView(scene)
+    qtbot.addWidget(view)
+    width, height = size
+    view.resize(width, height)
+    view.setSceneRect(rect if rect is not None else QRectF(-width / 2, -height / 2, width, height))
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    view.setFocus()
+    messages: list[str] = []
+    scene.message.connect(messages.append)
+    return Canvas(doc, stack, scene, view, messages)

@@ -6,9 +6,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from canvas_driver import LEFT, NONE, SHIFT, Canvas
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QUndoStack
+from canvas_driver import LEFT, NONE, SHIFT, Canvas, open_canvas
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from sysmap.model import Direction, Kind, Polarity, SystemMap
@@ -20,21 +19,9 @@ from sysmap.ui.canvas.view import MapView
 
 @pytest.fixture
 def canvas(qtbot) -> Canvas:
-    doc = SystemMap(name="Editing")
-    stack = QUndoStack()
-    scene = MapScene(doc, undo_stack=stack)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1000, 800)
-    view.setSceneRect(QRectF(-500, -400, 1000, 800))  # fixed: clicks land where aimed as the map grows
-    view.show()
-    qtbot.waitExposed(view)
-    view.activateWindow()
-    view.setFocus()
-    messages: list[str] = []
-    scene.message.connect(messages.append)
-    yield Canvas(doc, stack, scene, view, messages)
-    scene.detach()
+    canvas = open_canvas(qtbot, SystemMap(name="Editing"))
+    yield canvas
+    canvas.scene.detach()
 
 
 def three_loop(canvas: Canvas):

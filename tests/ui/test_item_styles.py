@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from pathlib import Path
 
 import numpy as np
-from canvas_driver import Canvas
+from canvas_driver import Canvas, open_canvas
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QUndoStack
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
@@ -21,7 +21,6 @@ from sysmap.model.style import restyle
 from sysmap.ui.canvas.items.variable import COARSE_BELOW
 from sysmap.ui.canvas.scene import MapScene
 from sysmap.ui.canvas.style import DEFAULT_STYLE, PROJECTOR_STYLE
-from sysmap.ui.canvas.view import MapView
 from sysmap.ui.commands import perform
 from sysmap.ui.export import export_scene, scene_image
 
@@ -225,17 +224,9 @@ def test_a_stella_file_with_a_font_colour_opens_styled(qapp):
 
 @pytest.fixture
 def canvas(qtbot, doc) -> Canvas:
-    stack = QUndoStack()
-    scene = MapScene(doc, undo_stack=stack)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.setSceneRect(QRectF(-300, -300, 900, 600))
-    view.show()
-    qtbot.waitExposed(view)
-    messages: list[str] = []
-    yield Canvas(doc, stack, scene, view, messages)
-    scene.detach()
+    canvas = open_canvas(qtbot, doc, size=(900, 600), rect=QRectF(-300, -300, 900, 600))
+    yield canvas
+    canvas.scene.detach()
 
 
 def test_a_styled_link_selected_shows_the_selection_then_its_colour_again(canvas):

@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from canvas_driver import Canvas
-from PySide6.QtCore import QPointF, QRectF, Qt
+from canvas_driver import Canvas, open_canvas
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QUndoStack
 
 from sysmap.analysis.loop_labels import label_loops_edit
@@ -26,7 +26,6 @@ from sysmap.model.style import restyle
 from sysmap.ui.canvas import edit_builders
 from sysmap.ui.canvas.scene import MapScene
 from sysmap.ui.canvas.tools import Tool
-from sysmap.ui.canvas.view import MapView
 from sysmap.ui.commands import perform
 
 NAMES = ["Workload", "Sick leave", "Staff", "Backlog", "Hiring", "Quits", "Morale", "Overtime", "Quality"]
@@ -292,21 +291,9 @@ def test_nudges_of_the_same_items_merge_into_one_step_and_undo_together():
 
 @pytest.fixture
 def canvas(qtbot) -> Canvas:
-    doc = start_map()
-    stack = QUndoStack()
-    scene = MapScene(doc, undo_stack=stack)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1000, 800)
-    view.setSceneRect(QRectF(-500, -400, 1000, 800))  # fixed: clicks land where aimed as the map grows
-    view.show()
-    qtbot.waitExposed(view)
-    view.activateWindow()
-    view.setFocus()
-    messages: list[str] = []
-    scene.message.connect(messages.append)
-    yield Canvas(doc, stack, scene, view, messages)
-    scene.detach()
+    canvas = open_canvas(qtbot, start_map())
+    yield canvas
+    canvas.scene.detach()
 
 
 def check_scene_shows(scene: MapScene, doc: SystemMap) -> None:

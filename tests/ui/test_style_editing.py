@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from canvas_driver import Canvas
+from canvas_driver import Canvas, open_canvas
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QUndoStack, QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import QApplication
 from sysmap.model import Extras, Kind, SystemMap, operations
 from sysmap.model.style import element_style, restyle
 from sysmap.ui.canvas.menus import STYLE_COLOURS
-from sysmap.ui.canvas.scene import MapScene
-from sysmap.ui.canvas.view import MapView
 from sysmap.ui.inspector import Inspector, style_section
 from sysmap.ui.inspector.style_section import MIXED
 
@@ -388,20 +386,9 @@ def test_the_rows_fit_a_narrow_dock(qtbot, panel, doc, width):
 
 @pytest.fixture
 def canvas(qtbot, doc) -> Canvas:
-    stack = QUndoStack()
-    scene = MapScene(doc, undo_stack=stack)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1000, 800)
-    view.setSceneRect(QRectF(-500, -400, 1000, 800))
-    view.show()
-    qtbot.waitExposed(view)
-    view.activateWindow()
-    view.setFocus()
-    messages: list[str] = []
-    scene.message.connect(messages.append)
-    yield Canvas(doc, stack, scene, view, messages)
-    scene.detach()
+    canvas = open_canvas(qtbot, doc)
+    yield canvas
+    canvas.scene.detach()
 
 
 def menu_texts(canvas, x, y, path):

@@ -7,14 +7,18 @@ signal, tagged so that a stale answer (the user moved on) is dropped.
 
 from __future__ import annotations
 
-import contextlib
+import concurrent.futures
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
 
 _SIGNS = {"+": "+", "-": "−", "?": "?", "": "none"}
+#: how often the GUI thread looks for a finished derivation, in milliseconds
+POLL_MS = 25
 
 
 def verdict(drawn: str, sign: str, words: str, target: str, source: str) -> tuple[str, str]:
@@ -45,6 +49,10 @@ class PolarityDeriver(QObject):
     ``derived(token, result)`` carries the token :meth:`request` returned and either a
     :class:`sysmap.analysis.polarity.LinkPolarity` or, when it could not be derived, an
     error message (str).
+
+    The work runs on a plain Python thread that touches no Qt object; the GUI thread polls
+    for the answer with a timer and emits it. (Emitting from, or dropping, a QObject on the
+    worker thread crashed the process now and then during garbage collection.)
     """
 
     derived = Signal(int, object)
@@ -52,9 +60,13 @@ class PolarityDeriver(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         # One derivation at a time; requests the user has moved past are skipped, not run.
-        self._pool = QThreadPool()
-        self._pool.setMaxThreadCount(1)
-        self._latest = [0]  # shared with the jobs, which read it from the pool's thread
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-polarity")
+        self._latest = [0]  # shared with the jobs, which read it from the worker thread
+        self._pending: list[tuple[int, Future]] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._collect)
+        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
 
     def request(self, doc: SystemMap, cause: str, effect: str) -> int:
         """Start deriving the polarity of ``cause`` → ``effect``; returns the answer's token."""
@@ -62,25 +74,33 @@ class PolarityDeriver(QObject):
         token = latest = self._latest[0]
         shared = self._latest
         snapshot = doc.copy()
-        relay = _Relay()
-        relay.done.connect(self.derived)
 
-        def job() -> None:
+        def job() -> object:
             if shared[0] != latest:
-                return
+                return None  # superseded: not worth deriving
             from sysmap.analysis.polarity import derive_polarity
 
             try:
-                result: object = derive_polarity(snapshot, cause, effect)
+                return derive_polarity(snapshot, cause, effect)
             except SysmapError as exc:
-                result = str(exc)
+                return str(exc)
             except Exception as exc:  # a failure inside sympy must not take the window down
-                result = f"could not derive it ({type(exc).__name__})"
-            with contextlib.suppress(RuntimeError):  # the application is shutting down
-                relay.done.emit(token, result)
+                return f"could not derive it ({type(exc).__name__})"
 
-        self._pool.start(job)
+        self._pending.append((token, self._executor.submit(job)))
+        self._timer.start()
         return token
+
+    def _collect(self) -> None:
+        """Emit the answers that are ready (on the GUI thread)."""
+        ready = [(token, future) for token, future in self._pending if future.done()]
+        self._pending = [item for item in self._pending if not item[1].done()]
+        if not self._pending:
+            self._timer.stop()
+        for token, future in ready:
+            result = None if future.cancelled() else future.result()
+            if result is not None:
+                self.derived.emit(token, result)
 
     @property
     def latest(self) -> int:
@@ -88,11 +108,9 @@ class PolarityDeriver(QObject):
         return self._latest[0]
 
     def wait(self, msecs: int = -1) -> bool:
-        """Wait for the running derivation to finish (tests, shutdown); true if none is left."""
-        return self._pool.waitForDone(msecs)
-
-
-class _Relay(QObject):
-    """Carries one answer from the pool thread to the GUI thread (kept alive by the job)."""
-
-    done = Signal(int, object)
+        """Wait for the derivations under way and deliver their answers now (tests, shutdown);
+        true if none is left."""
+        futures = [future for _, future in self._pending]
+        done, not_done = concurrent.futures.wait(futures, None if msecs < 0 else msecs / 1000)
+        self._collect()
+        return not not_done
