@@ -28,6 +28,7 @@ from sysmap.ui.canvas.view import MapView
 from sysmap.ui.commands import perform
 from sysmap.ui.inspector import Inspector
 from sysmap.ui.session import Session
+from sysmap.ui.simulation import SimulationPanel
 
 FILE_FILTER = ";;".join(
     [
@@ -82,6 +83,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, overview_dock)
         self.resizeDocks([overview_dock], [180], Qt.Orientation.Vertical)
         self.overview_dock = overview_dock
+        self.simulation = SimulationPanel()
+        sim_dock = QDockWidget("Simulation", self)
+        sim_dock.setObjectName("simulation")
+        sim_dock.setWidget(self.simulation)
+        sim_dock.setFeatures(dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, sim_dock)
+        sim_dock.hide()  # shown by Model > Run Simulation
+        self.simulation_dock = sim_dock
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
         self._paste_count = 0
@@ -117,6 +126,7 @@ class MainWindow(QMainWindow):
         doc, warnings = self.session.doc, self.session.warnings
         self.scene.set_document(doc)
         self.inspector.set_session(doc, self.session.undo_stack)
+        self.simulation.set_session(doc, self.session.undo_stack, self.scene)
         self.inspector.show_problems(warnings)
         self.setWindowTitle(self.session.title())
         self._update_counts()
@@ -307,6 +317,12 @@ class MainWindow(QMainWindow):
         if self.perform(lambda: label_loops_edit(self.doc)):
             self._update_counts()
 
+    def run_simulation(self) -> None:
+        """Show the simulation panel and run the map's model."""
+        self.simulation_dock.show()
+        self.simulation_dock.raise_()
+        self.simulation.run()
+
     def set_snap(self, on: bool) -> None:
         self.scene.snap = GRID if on else None
 
@@ -407,6 +423,10 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("Auto-&Layout", self.auto_layout, "Ctrl+Shift+L"))
         edit_menu.addAction(self._action("Label &Loops", self.label_loops, "Ctrl+Shift+R"))
+
+        model_menu = self.menuBar().addMenu("&Model")
+        model_menu.addAction(self._action("&Run Simulation", self.run_simulation, "Ctrl+R"))
+        model_menu.addAction(self.simulation_dock.toggleViewAction())
 
         tools_menu = self.menuBar().addMenu("&Tools")
         for action in self.tool_group.actions():

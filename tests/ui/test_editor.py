@@ -201,3 +201,19 @@ def test_export_graphml_keeps_the_map_on_its_own_file(window, tmp_path, monkeypa
     assert {v.name for v in again.variables.values()} == {"Workload", "Sick leave", "Staff available"}
     assert len(again.links) == 3
     assert window.session.path is None and window.session.is_modified()
+
+
+def test_run_simulation_shows_the_panel_with_the_model_run(qtbot):
+    from sysmap.examples import example_path
+    from sysmap.sim import compile_model
+
+    path = example_path("sir_epidemic")
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    window.show()
+    window.run_simulation()
+    assert window.simulation_dock.isVisible()
+    expected = compile_model(window.doc).run()
+    infected = window.simulation.plot.series("Infected")
+    assert infected is not None
+    assert list(infected[1]) == pytest.approx(list(expected["Infected"]))
