@@ -50,6 +50,7 @@ def run(doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()) -
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from sysmap.ui import gc_guard
     from sysmap.ui.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -58,6 +59,7 @@ def run(doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()) -
     app.setOrganizationName("sysmap")
     app.setDesktopFileName("sysmap")
     app.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg")))
+    gc_guard.install()
     windows = [MainWindow(session=session) for session in offer_recoveries()]
     windows.append(MainWindow(doc, path, warnings))
     for window in windows:

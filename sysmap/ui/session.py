@@ -39,6 +39,7 @@ from PySide6.QtGui import QUndoStack
 from sysmap.errors import SysmapError
 from sysmap.io.atomic import write_atomic
 from sysmap.model import Change, SystemMap
+from sysmap.ui import gc_guard
 
 #: Environment variable naming the recovery directory (for tests and portable installs).
 RECOVERY_ENV = "SYSMAP_RECOVERY_DIR"
@@ -266,6 +267,7 @@ class Session(QObject):
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        gc_guard.install()  # the autosave thread must never run a garbage collection
         self.doc = doc if doc is not None else SystemMap()
         self.path: str | None = os.fspath(path) if path is not None else None
         #: warnings met while reading the document

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
+from sysmap.ui import gc_guard
 
 _SIGNS = {"+": "+", "-": "−", "?": "?", "": "none"}
 #: how often the GUI thread looks for a finished derivation, in milliseconds
@@ -59,6 +60,7 @@ class PolarityDeriver(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        gc_guard.install()  # the worker thread must never run a garbage collection
         # One derivation at a time; requests the user has moved past are skipped, not run.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-polarity")
         self._latest = [0]  # shared with the jobs, which read it from the worker thread

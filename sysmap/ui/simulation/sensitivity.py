@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
+from sysmap.ui import gc_guard
 from sysmap.ui.simulation.constants import Constant
 
 POLL_MS = 25
@@ -67,6 +68,7 @@ class SensitivityRunner(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        gc_guard.install()  # the worker thread must never run a garbage collection
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-sensitivity")
         self._token = 0
         self._pending: tuple[int, Future] | None = None
