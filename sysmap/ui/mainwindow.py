@@ -27,6 +27,7 @@ from sysmap.ui.canvas.tools import TOOLS, icon_path
 from sysmap.ui.canvas.view import MapView
 from sysmap.ui.commands import perform
 from sysmap.ui.inspector import Inspector
+from sysmap.ui.loops_panel import LoopsPanel
 from sysmap.ui.session import Session
 from sysmap.ui.simulation import SimulationPanel
 
@@ -83,6 +84,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, overview_dock)
         self.resizeDocks([overview_dock], [180], Qt.Orientation.Vertical)
         self.overview_dock = overview_dock
+        self.loops = LoopsPanel()
+        loops_dock = QDockWidget("Loops", self)
+        loops_dock.setObjectName("loops")
+        loops_dock.setWidget(self.loops)
+        loops_dock.setFeatures(dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, loops_dock)
+        loops_dock.hide()  # shown by Model > Loops
+        self.loops_dock = loops_dock
         self.simulation = SimulationPanel()
         sim_dock = QDockWidget("Simulation", self)
         sim_dock.setObjectName("simulation")
@@ -127,6 +136,7 @@ class MainWindow(QMainWindow):
         self.scene.set_document(doc)
         self.inspector.set_session(doc, self.session.undo_stack)
         self.simulation.set_session(doc, self.session.undo_stack, self.scene)
+        self.loops.set_session(doc, self.session.undo_stack, self.scene)
         self.inspector.show_problems(warnings)
         self.setWindowTitle(self.session.title())
         self._update_counts()
@@ -232,6 +242,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_close(self):
             self.inspector.set_session(None, None)
+            self.loops.set_session(None, None, None)
             self.overview.detach()
             self.scene.detach()
             event.accept()
@@ -427,6 +438,10 @@ class MainWindow(QMainWindow):
         model_menu = self.menuBar().addMenu("&Model")
         model_menu.addAction(self._action("&Run Simulation", self.run_simulation, "Ctrl+R"))
         model_menu.addAction(self.simulation_dock.toggleViewAction())
+        loops_action = self.loops_dock.toggleViewAction()
+        loops_action.setText("&Loops")
+        loops_action.setShortcut(QKeySequence("Ctrl+L"))
+        model_menu.addAction(loops_action)
 
         tools_menu = self.menuBar().addMenu("&Tools")
         for action in self.tool_group.actions():

@@ -217,3 +217,19 @@ def test_run_simulation_shows_the_panel_with_the_model_run(qtbot):
     infected = window.simulation.plot.series("Infected")
     assert infected is not None
     assert list(infected[1]) == pytest.approx(list(expected["Infected"]))
+
+
+def test_the_loops_panel_lists_the_maps_loops_and_highlights_one(qtbot):
+    from sysmap.examples import example_path
+
+    path = example_path("social_care_workload")
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    window.show()
+    window.loops_dock.toggleViewAction().trigger()
+    assert window.loops_dock.isVisible()
+    qtbot.waitUntil(lambda: window.loops.table.model().rowCount() == 8, timeout=10000)
+    window.loops.table.selectRow(0)
+    row = window.loops.chosen()
+    assert row is not None
+    assert window.scene.highlighted() >= set(row.loop.variables)

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QCursor, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
+from PySide6.QtGui import QBrush, QColor, QCursor, QTransform
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from sysmap.model import Alias, Change, Kind, Link, LoopLabel, Note, SystemMap, Variable
 from sysmap.ui.canvas import menus
@@ -38,6 +38,17 @@ from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 from sysmap.ui.canvas.tools import Tool, cursor_shape
 
 MARGIN = 60.0
+#: The opacity of what :meth:`MapScene.highlight` leaves out.
+DIM_OPACITY = 0.2
+#: The heat tint (:meth:`MapScene.set_heat`) at score 0 and at score 1, with alpha.
+HEAT_LOW = (255, 236, 150, 90)
+HEAT_HIGH = (214, 47, 39, 190)
+
+
+def heat_colour(score: float) -> QColor:
+    """The tint behind a variable of heat ``score`` (clamped to 0..1): pale yellow to strong red."""
+    t = min(max(float(score), 0.0), 1.0)
+    return QColor(*(round(a + (b - a) * t) for a, b in zip(HEAT_LOW, HEAT_HIGH, strict=True)))
 
 
 class MapScene(QGraphicsScene):
@@ -87,6 +98,8 @@ class MapScene(QGraphicsScene):
         self.pipe_items: dict[str, FlowPipeItem] = {}
         self.label_items: dict[str, LoopLabelItem] = {}
         self.note_items: dict[str, NoteItem] = {}
+        self._lit: set[str] | None = None  # see highlight
+        self._heat: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its tint (set_heat)
         self.setBackgroundBrush(QBrush(style.background))
         if doc is not None:
             self.set_document(doc)
@@ -101,6 +114,8 @@ class MapScene(QGraphicsScene):
             self.doc.changed.disconnect(self._on_change)
         self.clear()
         self._selected_links = set()
+        self._lit = None
+        self._heat = {}
         for items in self._maps():
             items.clear()
         self.doc = doc
@@ -172,6 +187,7 @@ class MapScene(QGraphicsScene):
         # groups are not drawn yet: they have no geometry of their own in most maps
 
     def _remove(self, eid: str) -> None:
+        self._heat.pop(eid, None)  # a child of the variable's item: removed with it
         for items in self._maps():
             item = items.pop(eid, None)
             if item is not None:
@@ -212,6 +228,12 @@ class MapScene(QGraphicsScene):
         self._refresh_connections({e.id for e in (*added, *changed) if isinstance(e, Variable)})
         self._separate_signs({link.target for link in links.values()} | {e.id for e in changed})
         self._grow_scene_rect(change.added | change.changed)
+        if self._lit is not None:
+            for eid in change.added | change.changed:
+                self._dim_element(eid)
+        for element in changed:
+            if element.id in self._heat:
+                self._heat[element.id].setRect(self._heat_rect(self.variable_items[element.id]))
         self.editing.document_changed(change)
 
     def _update_variable(self, var: Variable) -> None:
@@ -350,6 +372,74 @@ class MapScene(QGraphicsScene):
         """The rectangle holding every item, with a small margin (for fitting and export)."""
         bounds = self.itemsBoundingRect()
         return bounds.adjusted(-20, -20, 20, 20) if not bounds.isNull() else QRectF(0, 0, 400, 300)
+
+    # -- highlighting -----------------------------------------------------------------------------
+
+    def highlight(self, ids: Iterable[str] | None) -> None:
+        """Draw the elements ``ids`` (variables, links, loop labels, notes) as usual and dim
+        everything else to :data:`DIM_OPACITY`; ``None`` draws everything as usual again.
+
+        A flow's pipe goes with its valve, and an alias with the highlighted links drawn from
+        it. One pass over the items, nothing rebuilt; elements added while a highlight is on
+        are dimmed too.
+        """
+        self._lit = None if ids is None else set(ids)
+        for items in self._maps():
+            for eid in items:
+                self._dim_element(eid)
+
+    def highlighted(self) -> set[str] | None:
+        """The ids given to :meth:`highlight` (``None``: nothing is dimmed)."""
+        return None if self._lit is None else set(self._lit)
+
+    def _dim_element(self, eid: str) -> None:
+        lit = self._lit
+        if lit is None:
+            shown = True
+        elif eid in self.alias_items:
+            doc = self.doc
+            shown = eid in lit or any(
+                link.id in lit for link in (doc.links_from_alias(eid) if doc is not None else ())
+            )
+        else:
+            shown = eid in lit
+        opacity = 1.0 if shown else DIM_OPACITY
+        for items in self._maps():
+            item = items.get(eid)
+            if item is not None and item.opacity() != opacity:
+                item.setOpacity(opacity)
+
+    def set_heat(self, scores: dict[str, float] | None) -> None:
+        """Tint the variables of ``scores`` (id -> 0..1) from pale yellow to strong red, with a
+        halo behind each; the others, and all of them for ``None``, lose their tint."""
+        scores = scores or {}
+        for vid in [vid for vid in self._heat if vid not in scores or vid not in self.variable_items]:
+            halo = self._heat.pop(vid)
+            if shiboken6.isValid(halo):
+                halo.setParentItem(None)
+                self.removeItem(halo)
+        for vid, score in scores.items():
+            item = self.variable_items.get(vid)
+            if item is None:
+                continue
+            halo = self._heat.get(vid)
+            if halo is None:
+                halo = QGraphicsEllipseItem(self._heat_rect(item), item)
+                halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+                halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                halo.setPen(Qt.PenStyle.NoPen)
+                self._heat[vid] = halo
+            halo.setBrush(QBrush(heat_colour(score)))
+
+    def heat_of(self, vid: str) -> QColor | None:
+        """The tint :meth:`set_heat` put behind variable ``vid``, if any."""
+        halo = self._heat.get(vid)
+        return halo.brush().color() if halo is not None else None
+
+    @staticmethod
+    def _heat_rect(item: VariableItem) -> QRectF:
+        # in the item's own coordinates: the halo is its child
+        return item.body_rect().translated(-item.pos()).adjusted(-9, -9, 9, 9)
 
     # -- editing ---------------------------------------------------------------------------------
 
