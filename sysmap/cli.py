@@ -422,6 +422,54 @@ def _sampled_rows(n: int, most: int = 21) -> list[int]:
     return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
 
 
+def cmd_dominance(args: argparse.Namespace) -> int:
+    """Print which feedback loops dominate when (Loops that Matter, on an Euler run): per
+    period, the dominant loop and the next strongest, with their shares."""
+    from sysmap.analysis.dominance import loop_dominance
+
+    if args.top < 1:
+        raise SysmapError("--top must be at least 1")
+    doc = _load(args.file)
+    try:
+        found = loop_dominance(doc)
+    except SysmapError as exc:
+        raise SysmapError(f"{args.file}: {exc}") from None
+    periods = found.periods(top=args.top)
+    if args.json:
+        data = {
+            "file": args.file,
+            "method": found.method,
+            "loop_set": found.loop_set,
+            "loops": [
+                {"name": loop.name, "polarity": loop.polarity, "variables": list(loop.variables)}
+                for loop in found.loops
+            ],
+            "periods": [
+                {
+                    "start": p.start,
+                    "end": p.end,
+                    "loops": [{"name": loop.name, "share": share} for loop, share in p.loops],
+                }
+                for p in periods
+            ],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not found.loops:
+        print(f"{args.file}: no feedback loops")
+        return 0
+    scored = "every loop" if found.loop_set == "all" else "the independent loop set (too many loops for all)"
+    print(f"{args.file}: {len(found.loops)} loops scored ({scored}), Euler run, Loops that Matter")
+    for p in periods:
+        arrow = " \u2192 "
+        shown = ", ".join(
+            f"{loop.name} ({arrow.join([*loop.variables, loop.variables[0]])}) {share:.0%}"
+            for loop, share in p.loops
+        )
+        print(f"t {_num(p.start)}\u2013{_num(p.end)}: {shown}")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Simulate a stock-and-flow model: a table of the stocks, a CSV of everything, or JSON."""
     from sysmap.sim import compile_model
@@ -528,6 +576,10 @@ COMMANDS = {
         cmd_leverage,
         "rank variables and links as leverage points, with Meadows' place to intervene and why",
     ),
+    "dominance": (
+        cmd_dominance,
+        "show which feedback loops dominate the simulated behaviour when (Loops that Matter)",
+    ),
     "render": (cmd_render, "draw a map as a picture: PNG, SVG or PDF (by OUT's suffix), without a window"),
 }
 
@@ -598,6 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
                 help="draw NAME per run from uniform(a,b), normal(mu,sigma) or triangular(a,mode,b)",
             )
             p.add_argument("--seed", type=int, metavar="N", help="seed random numbers (repeatable runs)")
+        if name == "dominance":
+            p.add_argument("--json", action="store_true", help="print JSON instead of text")
+            p.add_argument("--top", type=int, default=1, metavar="K", help="show K loops per period (1)")
         if name == "loops":
             p.add_argument("--time", type=float, default=10.0, metavar="SECONDS", help="time budget (10 s)")
             p.add_argument("--max-loops", type=int, default=100_000, metavar="N", help="count budget")

@@ -1,0 +1,119 @@
+"""Loops that Matter dominance: known models, hand-checkable scores, refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sysmap.analysis.dominance import loop_dominance
+from sysmap.errors import SysmapError
+from sysmap.io import load
+from sysmap.model import Kind, SimSpecs, SystemMap
+
+
+def _stock_with_inflow(equation: str, *, dt: float = 0.25, stop: float = 30.0, extra=()) -> SystemMap:
+    doc = SystemMap(sim_specs=SimSpecs(start=0.0, stop=stop, dt=dt))
+    pop = doc.add_variable("Population", kind=Kind.STOCK, equation="10")
+    for name, eqn in extra:
+        doc.add_variable(name, kind=Kind.AUX, equation=eqn)
+    growth = doc.add_variable("Growth", kind=Kind.FLOW, equation=equation)
+    doc.attach_flow(growth.id, source=None, sink=pop.id)
+    return doc
+
+
+def test_exponential_growth_has_one_reinforcing_loop_at_plus_one_every_step():
+    d = loop_dominance(_stock_with_inflow("Population * Rate", extra=[("Rate", "0.1")]))
+    assert [(loop.name, loop.variables) for loop in d.loops] == [("R1", ("Growth", "Population"))]
+    assert d.relative.shape == (1, len(d.times))
+    assert np.allclose(d.relative, 1.0)
+    assert np.allclose(d.scores, 1.0)  # LS(P -> G) = 1, LS(G -> P) = |ΔG / ΔG| = 1
+
+
+def test_logistic_growth_shifts_from_reinforcing_to_balancing_near_the_inflection():
+    doc = _stock_with_inflow(
+        "0.5 * Population * Room", extra=[("Room", "1 - Population / 1000")], dt=0.125, stop=40.0
+    )
+    d = loop_dominance(doc)
+    names = {loop.variables: loop.name for loop in d.loops}
+    assert names == {("Growth", "Population"): "R1", ("Growth", "Population", "Room"): "B1"}
+    periods = d.periods()
+    assert [p.loops[0][0].name for p in periods] == ["R1", "B1"]
+    # the switch comes where the stock passes half its limit (the inflection), within a step or two
+    from sysmap.sim import compile_model
+
+    results = compile_model(doc).run(method="euler")
+    inflection = results.times[np.argmax(results["Population"] >= 500)]
+    assert abs(periods[1].start - inflection) <= 2 * 0.125
+    assert periods[0].start == 0.125 and periods[-1].end == 40.0
+
+
+def test_relative_scores_sum_to_one_in_absolute_value_wherever_a_loop_scores():
+    d = loop_dominance(load("examples/sir_epidemic.xmile"))
+    total = np.abs(d.relative).sum(axis=0)
+    active = np.abs(d.scores).sum(axis=0) > 0
+    assert active.mean() > 0.9
+    assert np.allclose(total[active], 1.0)
+    assert np.all(total[~active] == 0)
+
+
+def test_sir_infection_dominates_early_then_balancing_loops():
+    d = loop_dominance(load("examples/sir_epidemic.xmile"))
+    by_name = {loop.name: loop.variables for loop in d.loops}
+    assert by_name == {
+        "R1": ("Infected", "Infection"),
+        "B1": ("Infected", "Recovery"),
+        "B2": ("Infection", "Susceptible"),
+    }
+    dominant = [p.loops[0][0].name for p in d.periods()]
+    assert dominant[0] == "R1"
+    assert "R1" not in dominant[1:]
+    assert set(dominant[1:]) == {"B1", "B2"}
+    assert dominant[-1] == "B1"  # recovery drains the last of the epidemic
+    first = d.periods(top=3)[0]
+    assert [name for name, _ in ((lp.name, s) for lp, s in first.loops)] == ["R1", "B1", "B2"]
+    assert first.loops[0][1] > 0.5
+
+
+def test_a_flow_to_stock_score_does_not_change_when_flows_are_merged():
+    # 2023 correction: in/out flows, or the same two as auxiliaries into one net flow
+    split = SystemMap(sim_specs=SimSpecs(stop=20.0, dt=0.5))
+    s = split.add_variable("S", kind=Kind.STOCK, equation="10")
+    i = split.add_variable("In", kind=Kind.FLOW, equation="0.3 * S ^ 0.8")
+    o = split.add_variable("Out", kind=Kind.FLOW, equation="0.02 * S ^ 1.3")
+    split.attach_flow(i.id, source=None, sink=s.id)
+    split.attach_flow(o.id, source=s.id, sink=None)
+    merged = SystemMap(sim_specs=SimSpecs(stop=20.0, dt=0.5))
+    s = merged.add_variable("S", kind=Kind.STOCK, equation="10")
+    merged.add_variable("In", kind=Kind.AUX, equation="0.3 * S ^ 0.8")
+    merged.add_variable("Out", kind=Kind.AUX, equation="0.02 * S ^ 1.3")
+    net = merged.add_variable("Net", kind=Kind.FLOW, equation="In - Out")
+    merged.attach_flow(net.id, source=None, sink=s.id)
+    a, b = loop_dominance(split), loop_dominance(merged)
+
+    def by_flow(d):
+        return {
+            ("In" if "In" in lp.variables else "Out"): row
+            for lp, row in zip(d.loops, d.relative, strict=True)
+        }
+
+    rel_a, rel_b = by_flow(a), by_flow(b)
+    assert len(a.loops) == len(b.loops) == 2
+    assert np.allclose(rel_a["In"], rel_b["In"]) and np.allclose(rel_a["Out"], rel_b["Out"])
+    assert np.all(rel_a["In"] > 0) and np.all(rel_a["Out"] < 0)
+
+
+def test_a_causal_loop_diagram_is_refused_in_one_line():
+    with pytest.raises(SysmapError, match="no variable has an equation") as info:
+        loop_dominance(load("examples/social_care_workload.xmile"))
+    assert "\n" not in str(info.value)
+
+
+def test_stateful_functions_are_refused():
+    doc = _stock_with_inflow("SMTH1(Population, 3) * 0.1")
+    with pytest.raises(SysmapError, match="stateful"):
+        loop_dominance(doc)
+
+
+def test_other_integration_methods_are_refused():
+    with pytest.raises(SysmapError, match="Euler"):
+        loop_dominance(_stock_with_inflow("Population * 0.1"), method="rk4")
