@@ -67,39 +67,18 @@ class MainWindow(QMainWindow):
         self.view = MapView(self.scene)
         self.setCentralWidget(self.view)
         self.inspector = Inspector()
-        dock = QDockWidget("Inspector", self)
-        dock.setObjectName("inspector")
-        dock.setWidget(self.inspector)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
-        self.inspector_dock = dock
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.inspector_dock], [300], Qt.Orientation.Horizontal)
         self.overview = Overview(self.view)
-        overview_dock = QDockWidget("Overview", self)
-        overview_dock.setObjectName("overview")
-        overview_dock.setWidget(self.overview)
-        overview_dock.setFeatures(dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, overview_dock)
-        self.resizeDocks([overview_dock], [180], Qt.Orientation.Vertical)
-        self.overview_dock = overview_dock
+        self.overview_dock = self._dock("Overview", self.overview, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.overview_dock], [180], Qt.Orientation.Vertical)
+        # the analysis and simulation panels open from the Model menu
         self.loops = LoopsPanel()
-        loops_dock = QDockWidget("Loops", self)
-        loops_dock.setObjectName("loops")
-        loops_dock.setWidget(self.loops)
-        loops_dock.setFeatures(dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, loops_dock)
-        loops_dock.hide()  # shown by Model > Loops
-        self.loops_dock = loops_dock
+        self.loops_dock = self._dock("Loops", self.loops, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
         self.simulation = SimulationPanel()
-        sim_dock = QDockWidget("Simulation", self)
-        sim_dock.setObjectName("simulation")
-        sim_dock.setWidget(self.simulation)
-        sim_dock.setFeatures(dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, sim_dock)
-        sim_dock.hide()  # shown by Model > Run Simulation
-        self.simulation_dock = sim_dock
+        self.simulation_dock = self._dock(
+            "Simulation", self.simulation, Qt.DockWidgetArea.BottomDockWidgetArea, shown=False
+        )
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
         self._paste_count = 0
@@ -115,6 +94,19 @@ class MainWindow(QMainWindow):
         self.session.autosaveFailed.connect(lambda text: self.show_message(f"Autosave failed: {text}"))
         self.session.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
         self._show_document()
+
+    def _dock(self, title: str, widget, area: Qt.DockWidgetArea, shown: bool = True) -> QDockWidget:
+        """A movable, closable dock holding ``widget`` (its View/Model menu action toggles it)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        if not shown:
+            dock.hide()
+        return dock
 
     # -- the document ---------------------------------------------------------------------------------
 
