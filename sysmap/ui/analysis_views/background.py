@@ -1,0 +1,188 @@
+"""What the analysis views share: a map to follow, an analysis run off the GUI thread, a status line.
+
+An :class:`AnalysisView` runs its :meth:`~AnalysisView.compute` on a copy of the map in a thread
+pool and polls the future from a timer on the GUI thread (no Qt object is touched, emitted or
+dropped on the worker: see :mod:`sysmap.ui.inspector.polarity_check`). Edits to the map start a
+new run after a pause (:data:`DEBOUNCE_MS`); a stale run's answer is dropped. An analysis that
+fails shows its message in the status line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import shiboken6
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from sysmap.errors import SysmapError
+from sysmap.model import SystemMap
+from sysmap.ui import gc_guard
+
+DEBOUNCE_MS = 400
+POLL_MS = 30
+#: how long the loop searches behind an analysis may take, in seconds
+TIME_LIMIT = 5.0
+
+
+class AnalysisView(QWidget):
+    """A view of one analysis of the map; subclasses give :meth:`compute` and :meth:`show_result`.
+
+    Call :meth:`set_session` with the document, its undo stack and the canvas scene (``None``
+    in tests without a canvas), and again whenever the document is replaced.
+    """
+
+    #: what the status line says while the analysis runs
+    working_text = "Analysing…"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.doc: SystemMap | None = None
+        self.stack = None
+        self.scene = None
+        self.result = None
+        self._generation = 0
+        self._cancel = threading.Event()
+        self._job: tuple[int, Future] | None = None
+        self._listener = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-analysis")
+        gc_guard.install()  # the worker must never run a garbage collection
+        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        self.status = QLabel("No map.")
+        self.status.setWordWrap(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.analyse)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect)
+
+    # -- to give in subclasses -------------------------------------------------------------------
+
+    @staticmethod
+    def compute(snapshot: SystemMap, cancel) -> object:
+        """The analysis of ``snapshot`` (a copy of the map), run on a worker thread: must touch
+        no Qt object. ``cancel()`` turns true when the answer is no longer wanted."""
+        raise NotImplementedError
+
+    def show_result(self, result) -> None:
+        """Show ``result`` (what :meth:`compute` returned, or ``None`` for no map or a failure)."""
+        raise NotImplementedError
+
+    def scene_attached(self, scene) -> None:
+        """Called when the view starts following ``scene``."""
+
+    def scene_detached(self, scene) -> None:
+        """Called when the view stops following ``scene`` (still a valid object)."""
+
+    # -- session ----------------------------------------------------------------------------------
+
+    def set_session(self, doc: SystemMap | None, stack, scene) -> None:
+        """Analyse ``doc`` (edits go on ``stack``; ``scene`` is the canvas to show results on, or
+        ``None``) and follow its changes; call again when the document is replaced."""
+        if self.doc is not None and self._listener is not None:
+            self.doc.changed.disconnect(self._listener)
+        self._listener = None
+        if self.scene is not None and shiboken6.isValid(self.scene):
+            self.scene_detached(self.scene)
+        self.doc, self.stack, self.scene = doc, stack, scene
+        if scene is not None:
+            self.scene_attached(scene)
+        if doc is not None:
+            this = weakref.ref(self)
+
+            def changed(_change) -> None:
+                view = this()
+                if view is not None and shiboken6.isValid(view):
+                    view._debounce.start()
+
+            self._listener = changed
+            doc.changed.connect(changed)
+        self.analyse()
+
+    def scene_valid(self) -> bool:
+        """Whether there is a live canvas showing a map."""
+        scene = self.scene
+        return scene is not None and shiboken6.isValid(scene) and scene.doc is not None
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def analyse(self) -> None:
+        """Run the analysis again on the current map (off the GUI thread)."""
+        self._debounce.stop()
+        self._cancel.set()
+        self._cancel = threading.Event()
+        self._generation += 1
+        self._job = None
+        if self.doc is None:
+            self.result = None
+            self.status.setText("No map.")
+            self.show_result(None)
+            return
+        self.status.setText(self.working_text)
+        snapshot, cancel, compute = self.doc.copy(), self._cancel.is_set, type(self).compute
+
+        def job():
+            try:
+                return compute(snapshot, cancel)
+            except SysmapError as exc:
+                return _Failure(str(exc))
+            except Exception as exc:  # a failure in the analysis must not take the window down
+                return _Failure(f"The analysis failed ({type(exc).__name__}: {exc}).")
+
+        self._job = (self._generation, self._executor.submit(job))
+        self._poll.start()
+
+    def _collect(self) -> None:
+        job = self._job
+        if job is None or job[0] != self._generation:
+            self._poll.stop()
+            return
+        if not job[1].done():
+            return
+        self._poll.stop()
+        self._job = None
+        result = None if job[1].cancelled() else job[1].result()
+        if isinstance(result, _Failure):
+            self.result = None
+            self.show_result(None)
+            self.status.setText(result.message)
+            return
+        self.result = result
+        self.status.clear()
+        self.show_result(result)
+
+    @property
+    def busy(self) -> bool:
+        """Whether an analysis is under way or waiting for typing to pause."""
+        return self._job is not None or self._debounce.isActive()
+
+    def closeEvent(self, event) -> None:
+        self._cancel.set()
+        super().closeEvent(event)
+
+
+class _Failure:
+    """An analysis that could not be done, with the message to show."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def variables_selected(scene, doc: SystemMap) -> list[str]:
+    """The variables selected on ``scene`` (an alias counts as its variable), in document order."""
+    found: dict[str, None] = {}
+    for eid in scene.selected_ids():
+        if eid in doc.variables:
+            found[eid] = None
+        elif eid in doc.aliases:
+            found[doc.aliases[eid].of] = None
+    return list(found)
+
+
+def sign_text(sign: str) -> str:
+    """A polarity as shown: ``+``, ``−`` (a minus sign) or ``?``."""
+    return {"+": "+", "-": "−"}.get(sign, "?")

@@ -1,0 +1,151 @@
+"""The leverage view: the map's variables and links ranked as leverage points, as ``sysmap leverage``.
+
+Each row gives the rank, the element, its score, each score component raw with its 0-1 scaled
+value in brackets, and the deepest of Meadows' places to intervene its structure allows; the
+"why" sentence is the row's tooltip and shows under the table for the chosen row. Choosing a
+row selects that element on the canvas; "Show on map" tints the variables by score.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from sysmap.model import SystemMap
+from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView
+
+COLUMNS = ("#", "Element", "Score", "Loops", "Indep. loops", "Betweenness", "Centrality", "Reach", "Meadows")
+
+
+def cells(candidate, exact: bool = True) -> tuple[str, ...]:
+    """The table cells of a :class:`sysmap.analysis.leverage.Candidate`."""
+    c, n = candidate, candidate.normalised
+    mark = "" if exact else "≥"
+    return (
+        str(c.rank),
+        c.name,
+        f"{c.score:.3f}",
+        f"{mark}{c.loops:,} ({n.loops:.2f})",
+        f"{c.independent_loops:,} ({n.independent_loops:.2f})",
+        f"{c.betweenness:.3f} ({n.betweenness:.2f})",
+        f"{c.centrality:.3f} ({n.centrality:.2f})",
+        f"{c.reach:.0%} ({n.reach:.2f})",
+        f"#{c.meadows} {c.meadows_name}" if c.meadows is not None else "–",
+    )
+
+
+def element_ids(candidate) -> list[str]:
+    """The ids a candidate is drawn with: a variable, or a link's drawn links (its two ends when
+    no link is drawn for it)."""
+    if candidate.kind == "link":
+        return list(candidate.links) or list(candidate.element)
+    return [candidate.element]
+
+
+class LeverageView(AnalysisView):
+    """The leverage ranking of the map in a table; see the module doc."""
+
+    working_text = "Ranking leverage points…"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.heat = QCheckBox("Show on map")
+        self.heat.setToolTip("Tint each variable by its leverage score (pale: low, red: high)")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.heat)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.why)
+        layout.addWidget(self.status)
+        self.candidates: list = []
+        self.heat.toggled.connect(self._show_heat)
+        self.table.itemSelectionChanged.connect(self._chosen_changed)
+
+    @staticmethod
+    def compute(snapshot: SystemMap, cancel):
+        """The leverage ranking, on the causal graph with polarities derived from equations."""
+        from sysmap.analysis.causal import causal_graph
+        from sysmap.analysis.leverage import leverage_ranking
+
+        graph = causal_graph(snapshot, derive=True)
+        return leverage_ranking(snapshot, graph=graph, time_limit=TIME_LIMIT, cancel=cancel)
+
+    def show_result(self, ranking) -> None:
+        self.candidates = list(ranking.candidates) if ranking is not None else []
+        self.why.clear()
+        blocked = self.table.blockSignals(True)
+        try:
+            self.table.setRowCount(0)
+            if ranking is None:
+                self.summary.clear()
+                return
+            exact = ranking.loops.complete
+            self.table.setRowCount(len(self.candidates))
+            for row, candidate in enumerate(self.candidates):
+                for column, text in enumerate(cells(candidate, exact)):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(candidate.why)
+                    if column != 1 and column != len(COLUMNS) - 1:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, column, item)
+        finally:
+            self.table.blockSignals(blocked)
+        loops = ranking.loops
+        counted = f"{loops.total:,}" if loops.complete else f"at least {loops.total:,}"
+        self.summary.setText(
+            f"{ranking.variables} variables, {ranking.links} links, {counted} loops. "
+            "Each component: raw (scaled 0–1)."
+        )
+        if not self.candidates:
+            self.status.setText("Nothing to rank: the map has no variables.")
+        self._show_heat()
+
+    def heat_scores(self) -> dict[str, float]:
+        """The variables' scores scaled so the best is 1, as "Show on map" draws them."""
+        scores = {c.element: c.score for c in self.candidates if c.kind == "variable"}
+        top = max(scores.values(), default=0.0)
+        return {vid: (score / top if top > 0 else 0.0) for vid, score in scores.items()}
+
+    def _show_heat(self, *_args) -> None:
+        if not self.scene_valid():
+            return
+        self.scene.set_heat(self.heat_scores() if self.heat.isChecked() else None)
+
+    def chosen(self):
+        """The candidate of the chosen row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.candidates[rows[0].row()] if rows else None
+
+    def _chosen_changed(self) -> None:
+        candidate = self.chosen()
+        self.why.setText(candidate.why if candidate is not None else "")
+        if candidate is not None and self.scene_valid():
+            self.scene.select_ids(element_ids(candidate))
+
+    def scene_detached(self, scene) -> None:
+        if scene.doc is not None:
+            scene.set_heat(None)
