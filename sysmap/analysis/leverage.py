@@ -35,9 +35,19 @@ reach              0.20   the fraction of the other variables within ``k`` links
 
 Loops count most, together 0.45, because feedback is where leverage lives; the three
 network measures say how influence flows, where loops alone can mislead (a variable just
-outside a loop can drive it). Loop dominance over a simulated run (Kampmann & Oliva 2008) is
-the component to add once simulation exists; the score does not yet use behaviour, only
-structure. Candidates are ordered by score, then by name.
+outside a loop can drive it). Candidates are ordered by score, then by name.
+
+**Behaviour, optionally** (``loop_scores``): given how much each loop drove a simulated run --
+the mean absolute relative loop score of each loop over the run, by the Loops that Matter
+method (:func:`dominance_loop_scores` of :func:`sysmap.analysis.dominance.loop_dominance`;
+the shares sum to 1) -- each candidate also gets a **dominance** component: the summed share
+of the scored loops that pass through it, normalised to 0-1 like the others. The score is
+then ``(1 - DOMINANCE_WEIGHT) * structural + DOMINANCE_WEIGHT * dominance`` with
+:data:`DOMINANCE_WEIGHT` = 0.3, so a variable or link on the loops that dominate behaviour
+rises (Kampmann & Oliva 2008: structure that matters is structure that is active). Loops
+are matched to the causal graph by their variables' names; a loop whose variables are not
+all in the graph adds nothing. Without ``loop_scores`` (the default) the score is the
+structural one alone, exactly as before.
 
 **Counting loops through each element** without listing them: loops are counted as in
 :mod:`sysmap.analysis.loop_count` (chains contracted, Johnson's circuits of what is left),
@@ -107,7 +117,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -123,6 +133,8 @@ if TYPE_CHECKING:
 
 #: How much each normalised component counts in the score (they sum to 1).
 WEIGHTS = {"loops": 0.25, "independent_loops": 0.20, "betweenness": 0.20, "centrality": 0.15, "reach": 0.20}
+#: How much loop dominance counts when ``loop_scores`` are given (the structure gets the rest).
+DOMINANCE_WEIGHT = 0.3
 
 #: Meadows' places to intervene, by number, in short.
 MEADOWS = {
@@ -348,6 +360,7 @@ class _Element:
     names: list[str]
     cause: str = ""  # a link's cause, by name
     places: dict = field(default_factory=dict)  # place number -> its sentence
+    dominance: float | None = None  # with loop_scores: the summed share of its loops
 
 
 def _variable_places(
@@ -535,6 +548,8 @@ class Candidate:
     also: tuple[int, ...]
     why: str
     links: tuple[str, ...] = ()
+    #: the summed share of the dominance-scored loops through it (``None`` without ``loop_scores``)
+    dominance: float | None = None
 
     @property
     def meadows_name(self) -> str:
@@ -566,6 +581,7 @@ class Candidate:
             "normalised": {name: round(getattr(self.normalised, name), 4) for name in WEIGHTS},
             "meadows": {"number": self.meadows, "name": self.meadows_name, "also": list(self.also)},
             "why": self.why,
+            **({"dominance": round(self.dominance, 4)} if self.dominance is not None else {}),
         }
 
 
@@ -615,6 +631,7 @@ def rank_graph(
     k: int = 3,
     time_limit: float | None = None,
     cancel: Callable[[], bool] | None = None,
+    loop_scores: Mapping[tuple[str, ...], float] | None = None,
 ) -> Ranking:
     """Rank the variables and links of a causal graph as leverage points.
 
@@ -622,7 +639,8 @@ def rank_graph(
     optional ``delay`` and ``links``; node ``name`` and ``kind``); ``delaying`` are the
     variables whose equations delay (:func:`delaying_variables`); ``k`` is the reach horizon
     in links; ``time_limit`` and ``cancel`` bound the loop count, which then gives lower
-    bounds.
+    bounds. ``loop_scores`` (loop as its variables' names -> share of behaviour, see
+    :func:`dominance_loop_scores`) adds the dominance component (see the module).
 
     >>> import networkx as nx
     >>> g = nx.DiGraph()
@@ -686,10 +704,18 @@ def rank_graph(
         return max((raw[i] for e, raw, _ in rows if i != 2 or e.kind == kind), default=0.0)
 
     peaks = {kind: [peak(i, kind) for i in range(5)] for kind in ("variable", "link")}
+    active = _dominance(graph, loop_scores) if loop_scores is not None else None
+    most_active = max(active.values(), default=0.0) if active else 0.0
     scored = []
     for e, raw, drawn in rows:
         norm = Scores(*(x / top if top > 0 else 0.0 for x, top in zip(raw, peaks[e.kind], strict=True)))
-        scored.append((e, raw, drawn, norm, norm.total()))
+        score = norm.total()
+        if active is not None:
+            share = active.get(e.element, 0.0)
+            e.dominance = share
+            lead = share / most_active if most_active > 0 else 0.0
+            score = (1 - DOMINANCE_WEIGHT) * score + DOMINANCE_WEIGHT * lead
+        scored.append((e, raw, drawn, norm, score))
     scored.sort(key=lambda t: (-round(t[4], 9), canonical_name(t[0].name), t[0].kind, str(t[0].element)))
 
     candidates = []
@@ -716,9 +742,38 @@ def rank_graph(
                 also=tuple(places[1:]),
                 why=why,
                 links=drawn,
+                dominance=e.dominance,
             )
         )
     return Ranking(tuple(candidates), totals, independent, method, k, len(graph), graph.number_of_edges())
+
+
+def dominance_loop_scores(dominance) -> dict[tuple[str, ...], float]:
+    """Each loop of a :class:`sysmap.analysis.dominance.Dominance` (its variables' names, in
+    order) -> its mean absolute relative loop score over the run: its share of the behaviour."""
+    import numpy as np
+
+    if not len(dominance.times):
+        return {loop.variables: 0.0 for loop in dominance.loops}
+    shares = np.abs(dominance.relative).mean(axis=1)
+    return {loop.variables: float(share) for loop, share in zip(dominance.loops, shares, strict=True)}
+
+
+def _dominance(graph: nx.DiGraph, loop_scores: Mapping[tuple[str, ...], float]) -> dict:
+    """Variable and link (cause, effect) of ``graph`` -> the summed share of the scored loops
+    through it; loops are matched by their variables' names."""
+    by_name = {canonical_name(str(graph.nodes[v].get("name", v))): v for v in graph}
+    found: dict = defaultdict(float)
+    for names, share in loop_scores.items():
+        nodes = [by_name.get(canonical_name(name)) for name in names]
+        if not nodes or any(v is None for v in nodes):
+            continue
+        for v in nodes:
+            found[v] += share
+        for u, w in zip(nodes, nodes[1:] + nodes[:1], strict=True):
+            if graph.has_edge(u, w):
+                found[u, w] += share
+    return dict(found)
 
 
 def _why(
@@ -775,10 +830,12 @@ def leverage_ranking(
     time_limit: float | None = 10.0,
     k: int = 3,
     cancel: Callable[[], bool] | None = None,
+    loop_scores: Mapping[tuple[str, ...], float] | None = None,
 ) -> Ranking:
     """Rank the variables and links of ``doc`` as leverage points (see :func:`rank_graph`),
     under the causal-graph conventions of :mod:`sysmap.analysis.causal`; ``graph`` is
-    ``doc``'s causal graph when already built (for instance with derived polarities).
+    ``doc``'s causal graph when already built (for instance with derived polarities);
+    ``loop_scores`` weighs in the loops that dominate a run (:func:`dominance_loop_scores`).
 
     >>> from sysmap.model import SystemMap
     >>> doc = SystemMap()
@@ -793,7 +850,14 @@ def leverage_ranking(
 
     if graph is None:
         graph = causal_graph(doc)
-    return rank_graph(graph, delaying=delaying_variables(doc), k=k, time_limit=time_limit, cancel=cancel)
+    return rank_graph(
+        graph,
+        delaying=delaying_variables(doc),
+        k=k,
+        time_limit=time_limit,
+        cancel=cancel,
+        loop_scores=loop_scores,
+    )
 
 
 def rank_leverage(

@@ -33,6 +33,7 @@ from sysmap.ui.canvas.handles import BendHandle
 from sysmap.ui.canvas.items.annotation import LoopLabelItem, NoteItem
 from sysmap.ui.canvas.items.flow import FlowPipeItem
 from sysmap.ui.canvas.items.link import LinkItem
+from sysmap.ui.canvas.items.sparkline import SparklineItem
 from sysmap.ui.canvas.items.variable import COARSE_BELOW, AliasItem, VariableItem
 from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle
 from sysmap.ui.canvas.tools import Tool, cursor_shape
@@ -100,6 +101,7 @@ class MapScene(QGraphicsScene):
         self.note_items: dict[str, NoteItem] = {}
         self._lit: set[str] | None = None  # see highlight
         self._heat: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its tint (set_heat)
+        self._sparks: dict[str, SparklineItem] = {}  # variable id -> its sparkline (set_sparklines)
         self.setBackgroundBrush(QBrush(style.background))
         if doc is not None:
             self.set_document(doc)
@@ -116,6 +118,7 @@ class MapScene(QGraphicsScene):
         self._selected_links = set()
         self._lit = None
         self._heat = {}
+        self._sparks = {}
         for items in self._maps():
             items.clear()
         self.doc = doc
@@ -188,6 +191,7 @@ class MapScene(QGraphicsScene):
 
     def _remove(self, eid: str) -> None:
         self._heat.pop(eid, None)  # a child of the variable's item: removed with it
+        self._sparks.pop(eid, None)  # likewise
         for items in self._maps():
             item = items.pop(eid, None)
             if item is not None:
@@ -234,6 +238,8 @@ class MapScene(QGraphicsScene):
         for element in changed:
             if element.id in self._heat:
                 self._heat[element.id].setRect(self._heat_rect(self.variable_items[element.id]))
+            if element.id in self._sparks:
+                self._sparks[element.id].fit()
         self.editing.document_changed(change)
 
     def _update_variable(self, var: Variable) -> None:
@@ -435,6 +441,30 @@ class MapScene(QGraphicsScene):
         """The tint :meth:`set_heat` put behind variable ``vid``, if any."""
         halo = self._heat.get(vid)
         return halo.brush().color() if halo is not None else None
+
+    def set_sparklines(self, series: dict[str, tuple] | None) -> None:
+        """Draw each variable's behaviour over time, ``series`` being variable id -> (times,
+        values): inside a stock's box, beside any other variable. The others, and all of them
+        for ``None``, lose theirs. One path item per variable, a child of its item, so it
+        follows moves and costs no Python per frame."""
+        series = series or {}
+        for vid in [vid for vid in self._sparks if vid not in series or vid not in self.variable_items]:
+            spark = self._sparks.pop(vid)
+            if shiboken6.isValid(spark):
+                spark.setParentItem(None)
+                self.removeItem(spark)
+        for vid, (times, values) in series.items():
+            item = self.variable_items.get(vid)
+            if item is None:
+                continue
+            spark = self._sparks.get(vid)
+            if spark is None:
+                spark = self._sparks[vid] = SparklineItem(item)
+            spark.set_series(times, values)
+
+    def sparkline_of(self, vid: str) -> SparklineItem | None:
+        """The sparkline :meth:`set_sparklines` drew for variable ``vid``, if any."""
+        return self._sparks.get(vid)
 
     @staticmethod
     def _heat_rect(item: VariableItem) -> QRectF:

@@ -1,15 +1,21 @@
-"""The simulation panel: settings, Run, a plot of chosen variables, constant sliders, sensitivity bands.
+"""The simulation panel: settings, Run, a plot of chosen variables, constant sliders, sensitivity bands,
+the dominant feedback loops under the plot, and sparklines on the canvas's stocks.
 
 Settings edits change the map (one undo step each); slider moves do not -- they re-run the
 model compiled once per version of the map, with ``overrides``, until "Keep these values"
 writes them into the equations (one undo step).
+
+After each run (slider moves included, debounced) loop dominance is scored off the GUI thread
+and drawn as a strip under the plot (:mod:`.dominance_strip`); each stock of the canvas shows
+its behaviour as a sparkline until the map changes.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,11 +39,14 @@ from sysmap.model import SystemMap, operations
 from sysmap.model.edits import Compound
 from sysmap.ui.commands import perform
 from sysmap.ui.simulation.constants import equation_text, find_constants
+from sysmap.ui.simulation.dominance_strip import DominanceRunner, DominanceStrip
 from sysmap.ui.simulation.plots import SimulationPlot
 from sysmap.ui.simulation.sensitivity import Bands, ParameterTable, SensitivityRunner
 from sysmap.ui.simulation.sliders import ConstantSliders
 
 METHODS = ("euler", "rk4", "rk2")
+#: Quiet time after a run (a slider drag is many runs) before loop dominance is scored again.
+DOMINANCE_DELAY_MS = 300
 NO_EQUATIONS = (
     "Nothing to simulate: no variable has an equation. This is a causal loop diagram; "
     "give its variables equations (stocks, flows and auxiliaries) to run it."
@@ -99,9 +108,17 @@ class SimulationPanel(QWidget):
         self.variable_list.setMinimumWidth(140)
         self.variable_list.itemChanged.connect(self._on_variable_checked)
         self.plot = SimulationPlot()
+        self.strip = DominanceStrip(self.plot)
+        self.strip.hide()
+        plot_side = QWidget()
+        column = QVBoxLayout(plot_side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.plot, 1)
+        column.addWidget(self.strip)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.variable_list)
-        top.addWidget(self.plot)
+        top.addWidget(plot_side)
         top.setStretchFactor(1, 1)
         top.setSizes([170, 600])
 
@@ -139,6 +156,13 @@ class SimulationPanel(QWidget):
         self.clear_band_button.clicked.connect(self._clear_bands)
         self.runner = SensitivityRunner(self)
         self.runner.finished.connect(self._on_bands)
+        self.dominance = None  # the last run's Dominance
+        self.dominance_runner = DominanceRunner(self)
+        self.dominance_runner.finished.connect(self._on_dominance)
+        self._dominance_timer = QTimer(self)
+        self._dominance_timer.setSingleShot(True)
+        self._dominance_timer.setInterval(DOMINANCE_DELAY_MS)
+        self._dominance_timer.timeout.connect(self._score_dominance)
         sensitivity_page = QWidget()
         box = QVBoxLayout(sensitivity_page)
         box.setContentsMargins(0, 0, 0, 0)
@@ -186,8 +210,13 @@ class SimulationPanel(QWidget):
         """Simulate ``doc``, editing it through ``stack``; forgets the previous map's results."""
         if self.doc is not None:
             self.doc.changed.disconnect(self._on_change)
+        self._clear_sparklines()
         self.doc, self.stack, self.scene = doc, stack, scene
         self.results = None
+        self.dominance = None
+        self._dominance_timer.stop()
+        self.dominance_runner.cancel()
+        self.strip.clear()
         self.bands = None
         self._model = None
         self._checked = None
@@ -203,6 +232,7 @@ class SimulationPanel(QWidget):
 
     def _on_change(self, change) -> None:
         self._model = None  # recompiled at the next run
+        self._clear_sparklines()
         self._refresh_settings()
         if change.added or change.removed or change.changed:
             self._refresh_constants(keep=self.sliders.values())
@@ -312,7 +342,52 @@ class SimulationPanel(QWidget):
         what_if = self._what_if_text()
         self._say(f"Ran in {took * 1000:.1f} ms · {len(results.times)} saved times{what_if}")
         self._enable()
+        self._show_sparklines()
+        self._dominance_timer.start()
         return True
+
+    # -- after a run: sparklines and loop dominance -----------------------------------------------
+
+    def _show_sparklines(self) -> None:
+        if self.scene is None or self.results is None:
+            return
+        series = {}
+        for name in self.compiled().stock_names:
+            var = self.doc.variable_named(name)
+            if var is not None and name in self.results.names:
+                series[var.id] = (self.results.times, self.results[name])
+        self.scene.set_sparklines(series)
+
+    def _clear_sparklines(self) -> None:
+        if self.scene is not None and shiboken6.isValid(self.scene):
+            self.scene.set_sparklines(None)
+
+    def _score_dominance(self) -> None:
+        """Score the loops of the map as run (slider values written into a snapshot)."""
+        if self.doc is None or self.results is None:
+            return
+        snapshot = self.doc.copy()
+        values = self.sliders.values()
+        try:
+            for const in self.sliders.constants:
+                if const.name in values:
+                    snapshot.apply(
+                        operations.update(snapshot, const.vid, equation=equation_text(values[const.name]))
+                    )
+        except SysmapError as exc:
+            self.strip.show_message(f"Loop dominance: {exc}")
+            return
+        if not self.strip.periods:
+            self.strip.show_message("Scoring the feedback loops…")
+        self.dominance_runner.start(snapshot, method=self.method_box.currentText())
+
+    def _on_dominance(self, _token: int, result) -> None:
+        if isinstance(result, str):
+            self.dominance = None
+            self.strip.show_message(f"Loop dominance: {result}")
+            return
+        self.dominance = result
+        self.strip.show_periods(result.periods(top=3))
 
     def _what_if_text(self) -> str:
         values = self.sliders.values()
