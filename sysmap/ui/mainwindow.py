@@ -14,12 +14,21 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+)
 
 from sysmap.errors import ModelError, SysmapError
 from sysmap.model import SystemMap
 from sysmap.model.edits import Compound
 from sysmap.ui import clipboard
+from sysmap.ui.analysis_views import ArchetypesView, LeverageView, PolarityView, TreesView
 from sysmap.ui.canvas.overview import Overview
 from sysmap.ui.canvas.scene import MapScene
 from sysmap.ui.canvas.style import DEFAULT_STYLE, PROJECTOR_STYLE
@@ -75,6 +84,20 @@ class MainWindow(QMainWindow):
         # the analysis and simulation panels open from the Model menu
         self.loops = LoopsPanel()
         self.loops_dock = self._dock("Loops", self.loops, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
+        self.analysis = QTabWidget()
+        self.leverage_view, self.trees_view = LeverageView(self), TreesView(self)
+        self.polarity_view, self.archetypes_view = PolarityView(self), ArchetypesView(self)
+        for view, title in (
+            (self.leverage_view, "Leverage"),
+            (self.trees_view, "Causes && uses"),
+            (self.polarity_view, "Polarity check"),
+            (self.archetypes_view, "Archetypes"),
+        ):
+            self.analysis.addTab(view, title.replace("&&", "&"))
+        self.analysis_dock = self._dock(
+            "Analysis", self.analysis, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False
+        )
+        self.tabifyDockWidget(self.loops_dock, self.analysis_dock)
         self.simulation = SimulationPanel()
         self.simulation_dock = self._dock(
             "Simulation", self.simulation, Qt.DockWidgetArea.BottomDockWidgetArea, shown=False
@@ -128,7 +151,8 @@ class MainWindow(QMainWindow):
         self.scene.set_document(doc)
         self.inspector.set_session(doc, self.session.undo_stack)
         self.simulation.set_session(doc, self.session.undo_stack, self.scene)
-        self.loops.set_session(doc, self.session.undo_stack, self.scene)
+        for panel in self._analysis_panels():
+            panel.set_session(doc, self.session.undo_stack, self.scene)
         self.inspector.show_problems(warnings)
         self.setWindowTitle(self.session.title())
         self._update_counts()
@@ -234,7 +258,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_close(self):
             self.inspector.set_session(None, None)
-            self.loops.set_session(None, None, None)
+            for panel in self._analysis_panels():
+                panel.set_session(None, None, None)
             self.overview.detach()
             self.scene.detach()
             event.accept()
@@ -319,6 +344,9 @@ class MainWindow(QMainWindow):
 
         if self.perform(lambda: label_loops_edit(self.doc)):
             self._update_counts()
+
+    def _analysis_panels(self) -> tuple:
+        return (self.loops, self.leverage_view, self.trees_view, self.polarity_view, self.archetypes_view)
 
     def run_simulation(self) -> None:
         """Show the simulation panel and run the map's model."""
@@ -434,6 +462,10 @@ class MainWindow(QMainWindow):
         loops_action.setText("&Loops")
         loops_action.setShortcut(QKeySequence("Ctrl+L"))
         model_menu.addAction(loops_action)
+        analysis_action = self.analysis_dock.toggleViewAction()
+        analysis_action.setText("&Analysis: Leverage, Causes && Uses, Polarity, Archetypes")
+        analysis_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        model_menu.addAction(analysis_action)
 
         tools_menu = self.menuBar().addMenu("&Tools")
         for action in self.tool_group.actions():

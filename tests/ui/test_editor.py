@@ -233,3 +233,17 @@ def test_the_loops_panel_lists_the_maps_loops_and_highlights_one(qtbot):
     row = window.loops.chosen()
     assert row is not None
     assert window.scene.highlighted() >= set(row.loop.variables)
+
+
+def test_the_analysis_dock_ranks_leverage_and_heats_the_map(qtbot):
+    from sysmap.examples import example_path
+
+    path = example_path("social_care_workload")
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    window.show()
+    window.analysis_dock.toggleViewAction().trigger()
+    view = window.leverage_view
+    qtbot.waitUntil(lambda: view.result is not None and not view.busy, timeout=20000)
+    view.heat.setChecked(True)
+    assert any(window.scene.heat_of(vid) is not None for vid in window.doc.variables)
