@@ -324,3 +324,16 @@ def test_render_views(qtbot):
     shot(view, scene, "archetypes")
     assert all((SHOTS / f"{n}.png").exists() for n in ("leverage", "trees", "polarity", "archetypes"))
     assert shiboken6.isValid(view)
+
+
+def test_leverage_can_be_weighed_by_simulated_loop_dominance(qtbot):
+    doc, _, _, view = open_view(qtbot, LeverageView, "sir_epidemic")
+    assert all(c.dominance is None for c in view.candidates)
+    view.weigh.click()
+    qtbot.waitUntil(
+        lambda: not view.busy and any(c.dominance is not None for c in view.candidates), timeout=30000
+    )
+    _, _, _, cld = open_view(qtbot, LeverageView, "urban_housing")
+    cld.weigh.click()
+    wait_idle(qtbot, cld)
+    assert "equations" in cld.status.text() or "simulat" in cld.status.text()

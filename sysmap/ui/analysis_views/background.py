@@ -110,6 +110,11 @@ class AnalysisView(QWidget):
 
     # -- running ----------------------------------------------------------------------------------
 
+    def job_function(self):
+        """What the worker runs, ``f(snapshot, cancel)``: :meth:`compute`, or a view's variant
+        of it with its options taken now, on the GUI thread."""
+        return type(self).compute
+
     def analyse(self) -> None:
         """Run the analysis again on the current map (off the GUI thread)."""
         self._debounce.stop()
@@ -123,7 +128,7 @@ class AnalysisView(QWidget):
             self.show_result(None)
             return
         self.status.setText(self.working_text)
-        snapshot, cancel, compute = self.doc.copy(), self._cancel.is_set, type(self).compute
+        snapshot, cancel, compute = self.doc.copy(), self._cancel.is_set, self.job_function()
 
         def job():
             try:

@@ -8,6 +8,8 @@ row selects that element on the canvas; "Show on map" tints the variables by sco
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,6 +63,11 @@ class LeverageView(AnalysisView):
         self.summary.setWordWrap(True)
         self.heat = QCheckBox("Show on map")
         self.heat.setToolTip("Tint each variable by its leverage score (pale: low, red: high)")
+        self.weigh = QCheckBox("Weigh by simulated loop dominance")
+        self.weigh.setToolTip(
+            "Simulate the model (Euler) and rank higher what lies on the loops that drive its behaviour "
+            "(Loops that Matter); needs a model that simulates"
+        )
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -78,21 +85,36 @@ class LeverageView(AnalysisView):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.heat)
+        layout.addWidget(self.weigh)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.why)
         layout.addWidget(self.status)
         self.candidates: list = []
         self.heat.toggled.connect(self._show_heat)
+        self.weigh.toggled.connect(lambda _on: self.analyse())
         self.table.itemSelectionChanged.connect(self._chosen_changed)
 
     @staticmethod
-    def compute(snapshot: SystemMap, cancel):
-        """The leverage ranking, on the causal graph with polarities derived from equations."""
+    def compute(snapshot: SystemMap, cancel, weigh: bool = False):
+        """The leverage ranking, on the causal graph with polarities derived from equations;
+        ``weigh`` adds the loops' shares of the simulated behaviour (when the map simulates)."""
         from sysmap.analysis.causal import causal_graph
-        from sysmap.analysis.leverage import leverage_ranking
+        from sysmap.analysis.leverage import dominance_loop_scores, leverage_ranking
 
         graph = causal_graph(snapshot, derive=True)
-        return leverage_ranking(snapshot, graph=graph, time_limit=TIME_LIMIT, cancel=cancel)
+        loop_scores = None
+        if weigh:
+            from sysmap.analysis.dominance import loop_dominance
+
+            loop_scores = dominance_loop_scores(loop_dominance(snapshot))
+        return leverage_ranking(
+            snapshot, graph=graph, time_limit=TIME_LIMIT, cancel=cancel, loop_scores=loop_scores
+        )
+
+    def job_function(self):
+        if not self.weigh.isChecked():
+            return type(self).compute
+        return functools.partial(type(self).compute, weigh=True)
 
     def show_result(self, ranking) -> None:
         self.candidates = list(ranking.candidates) if ranking is not None else []
