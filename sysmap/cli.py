@@ -458,7 +458,10 @@ def cmd_dominance(args: argparse.Namespace) -> int:
     if not found.loops:
         print(f"{args.file}: no feedback loops")
         return 0
-    scored = "every loop" if found.loop_set == "all" else "the independent loop set (too many loops for all)"
+    scored = {
+        "all": "every loop",
+        "strongest paths": "the loops found by strongest paths (too many loops for all)",
+    }.get(found.loop_set, "the independent loop set (too many loops for all)")
     print(f"{args.file}: {len(found.loops)} loops scored ({scored}), Euler run, Loops that Matter")
     for p in periods:
         arrow = " \u2192 "

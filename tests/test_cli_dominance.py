@@ -14,7 +14,7 @@ def test_dominance_prints_periods_with_dominant_loops_and_shares(capsys):
     assert lines[1].startswith("t 0.125–")
     assert "R1 (Infected → Infection → Infected)" in lines[1]
     assert lines[1].rstrip().endswith("%")
-    assert lines[-1].endswith("%") and "–100:" in lines[-1] and "B1 (" in lines[-1]
+    assert lines[-1].endswith("%") and "–100:" in lines[-1] and "B2 (" in lines[-1]
 
 
 def test_dominance_top_shows_more_loops_per_period(capsys):

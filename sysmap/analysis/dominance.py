@@ -35,10 +35,22 @@ refused with a :class:`~sysmap.errors.SysmapError`. A flow clamped by the simula
 uniflow, a non-negative stock) is scored by its equation, before the clamp.
 
 Loops are those of the equation-derived graph (each cell to the cells that read it, each
-flow to its stocks), all of them within ``max_loops``; past that, the independent loop set
-(:func:`sysmap.analysis.loop_basis.independent_loops`) is scored instead and
-:attr:`Dominance.loop_set` says so. Strongest-path discovery (Eberlein & Schoenberg 2020)
-is not implemented.
+flow to its stocks), all of them within ``max_loops`` and ``time_limit``. Past either, the
+loops are found by **strongest-path discovery** (Eberlein & Schoenberg 2020, "Finding the
+loops that matter", appendix I): at up to ``search_steps`` steps spread over the run, from
+each stock, a depth-first search follows the links with the largest absolute link score
+first, carrying the product of the scores along the path, and gives up a path at a variable
+already reached from that stock with a product at least as large; each return to the stock
+is a loop. The distinct loops found over the run are scored like enumerated ones and
+:attr:`Dominance.loop_set` is ``"strongest paths"``. A loop that is never the strongest way
+back to one of its stocks at a sampled step can be missed: its share would be small there.
+Where the search finds nothing (a model at rest), the independent loop set
+(:func:`sysmap.analysis.loop_basis.independent_loops`) is scored (``"independent"``).
+
+Names: a loop with the same cycle as a loop label of the map (its ``loop`` member ids, in
+any rotation) takes the label's text, so that a dominance display and the canvas agree;
+the others are numbered R1, B1... by the sign of their scores, skipping the numbers the
+map's labels already use.
 
 >>> from sysmap.model import SystemMap, Kind
 >>> doc = SystemMap()
@@ -63,8 +75,12 @@ from sysmap.errors import SysmapError
 
 #: Loops enumerated at most before scoring the independent loop set instead.
 MAX_LOOPS = 200
-#: Seconds the loop search may take before scoring the independent loop set instead.
+#: Seconds the loop search may take before discovering the strongest loops instead.
 SEARCH_SECONDS = 5.0
+#: Steps of the run at most that strongest-path discovery searches, spread evenly.
+SEARCH_STEPS = 200
+#: Seconds strongest-path discovery may take; it keeps the loops found by then.
+DISCOVERY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,8 @@ class Period:
 class Dominance:
     """Loop scores over time: ``times`` (the steps after the start: a score needs the step
     before), ``loops``, ``scores`` and ``relative`` (arrays of shape loops x times),
-    ``loop_set`` (``"all"`` or ``"independent"``) and ``method`` (always ``"euler"``)."""
+    ``loop_set`` (``"all"``, ``"strongest paths"`` or ``"independent"``: see the module) and
+    ``method`` (always ``"euler"``)."""
 
     times: np.ndarray
     loops: list[ScoredLoop]
@@ -138,13 +155,19 @@ class _EveryStep:
 
 
 def loop_dominance(
-    doc, *, max_loops: int = MAX_LOOPS, time_limit: float = SEARCH_SECONDS, method: str = "euler"
+    doc,
+    *,
+    max_loops: int = MAX_LOOPS,
+    time_limit: float = SEARCH_SECONDS,
+    method: str = "euler",
+    search_steps: int = SEARCH_STEPS,
 ) -> Dominance:
     """Score the feedback loops of ``doc`` at every step of an Euler run (see the module).
 
-    ``max_loops`` and ``time_limit`` bound the loop search; past either, the independent loop
-    set is scored. Raises :class:`~sysmap.errors.SysmapError` (one line) for a map without
-    equations, an array, module, random or stateful model, or anything the simulator refuses.
+    ``max_loops`` and ``time_limit`` bound the loop enumeration; past either, the loops are
+    found by strongest-path discovery at ``search_steps`` steps of the run. Raises
+    :class:`~sysmap.errors.SysmapError` (one line) for a map without equations, an array,
+    module, random or stateful model, or anything the simulator refuses.
     """
     if method != "euler":
         raise SysmapError("loop dominance is defined for Euler integration only")
@@ -164,6 +187,8 @@ def loop_dominance(
     times = specs.start + np.arange(n_steps) * specs.dt
     graph = _graph(model, program)
     loops, loop_set = _loops(graph, max_loops, time_limit)
+    if loops is None:
+        loops, loop_set = _strongest_loops(model, program, graph, data, times, search_steps)
     edge_scores = _edge_scores(model, program, data, times, {e for loop in loops for e in _pairs(loop)})
     steps = n_steps - 1
     scores = np.ones((len(loops), steps))
@@ -174,7 +199,7 @@ def loop_dominance(
     relative = np.divide(scores, total, out=np.zeros_like(scores), where=total > 0)
     return Dominance(
         times=times[1:],
-        loops=_named(graph, loops, scores),
+        loops=_named(graph, loops, scores, doc.loop_labels.values()),
         scores=scores,
         relative=relative,
         loop_set=loop_set,
@@ -205,7 +230,7 @@ def _graph(model, program):
     stock_cell = {k: i for i, k in program.stock_of.items()}
     graph = nx.DiGraph()
     for cell in cells:
-        graph.add_node(cell.index, name=cell.name)
+        graph.add_node(cell.index, name=cell.name, vid=cell.var.variable.id)
     for cell in cells:
         if cell.kind.value == "stock":
             for sign, keys in (("+", cell.var.inflows), ("-", cell.var.outflows)):
@@ -220,15 +245,96 @@ def _graph(model, program):
     return graph
 
 
-def _loops(graph, max_loops: int, time_limit: float) -> tuple[list, str]:
-    from sysmap.analysis.loop_basis import independent_loops
+def _loops(graph, max_loops: int, time_limit: float) -> tuple[list | None, str]:
+    """Every loop of ``graph`` and ``"all"``, or ``None`` past the budget."""
     from sysmap.analysis.loops import LoopSearch
 
     search = LoopSearch(graph, max_loops=max_loops, time_limit=time_limit)
     found = list(search)
-    if search.complete:
-        return found, "all"
-    return independent_loops(graph), "independent"
+    return (found, "all") if search.complete else (None, "")
+
+
+def _strongest_loops(model, program, graph, data, times, search_steps: int) -> tuple[list, str]:
+    """The loops strongest-path discovery finds at up to ``search_steps`` steps (see the
+    module), rotated to start at their first variable by name; the independent loop set
+    when it finds none."""
+    import time
+
+    import networkx as nx
+
+    from sysmap.analysis.loop_basis import independent_loops
+    from sysmap.analysis.loops import make_loop, order_key
+
+    cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    part = {v: i for i, c in enumerate(cyclic) for v in c}
+    edges = [(u, v) for u, v in graph.edges if u == v or (u in part and part[u] == part.get(v))]
+    stocks = [
+        v for v in graph if model.flat.cells[v].kind.value == "stock" and (v in part or graph.has_edge(v, v))
+    ]
+    n = len(data) - 1
+    steps = np.unique(np.linspace(1, n, min(max(1, search_steps), n)).round().astype(int)) if n else []
+    scores = _edge_scores(model, program, data, times, edges, steps=np.asarray(steps, dtype=int))
+    deadline = time.monotonic() + DISCOVERY_SECONDS
+    found: dict[tuple, list] = {}
+    for k in range(len(steps)):
+        strength: dict[int, list[tuple[float, int]]] = {}
+        for (u, v), row in scores.items():
+            s = abs(float(row[k]))
+            if s > 0 and np.isfinite(s):
+                strength.setdefault(u, []).append((s, v))
+        for out in strength.values():
+            out.sort(key=lambda e: -e[0])
+        for stock in stocks:
+            for cycle in _strongest_paths(stock, strength):
+                found.setdefault(_cycle_key(cycle), cycle)
+        if time.monotonic() > deadline:
+            break
+    if not found:
+        return independent_loops(graph), "independent"
+    loops = []
+    for cycle in found.values():
+        first = min(range(len(cycle)), key=lambda i: order_key(graph, cycle[i]))
+        loops.append(make_loop(graph, cycle[first:] + cycle[:first]))
+    return loops, "strongest paths"
+
+
+def _strongest_paths(target: int, strength: dict[int, list[tuple[float, int]]]) -> list[list[int]]:
+    """The loops through ``target`` found by following the strongest links first (Eberlein &
+    Schoenberg 2020, appendix I): a path is given up at a variable already reached with a
+    product of link scores at least as large (the paper prunes only a smaller one; ties are
+    pruned too so that equal scores, common where link scores are exactly 1, cannot make the
+    search exponential). ``strength[u]`` lists (|link score|, v), strongest first."""
+    best: dict[int, float] = {target: 1.0}
+    path = [target]
+    on_path = {target}
+    # each frame: the variable, its path's product, and the next of its links to follow
+    frames = [(target, 1.0, iter(strength.get(target, ())))]
+    loops = []
+    while frames:
+        _, score, links = frames[-1]
+        step = next(links, None)
+        if step is None:
+            frames.pop()
+            on_path.discard(path.pop())
+            continue
+        s, v = step
+        product = score * s
+        if v in on_path:
+            if v == target:
+                loops.append(list(path))
+            continue
+        if product <= best.get(v, 0.0):
+            continue
+        best[v] = product
+        path.append(v)
+        on_path.add(v)
+        frames.append((v, product, iter(strength.get(v, ()))))
+    return loops
+
+
+def _cycle_key(cycle) -> tuple:
+    n = len(cycle)
+    return min(tuple(cycle[i:]) + tuple(cycle[:i]) for i in range(n))
 
 
 def _pairs(loop) -> list[tuple[int, int]]:
@@ -254,11 +360,13 @@ def _cell_function(model, program, index: int):
     return ns["_f"], symbols
 
 
-def _edge_scores(model, program, data, times, edges) -> dict[tuple[int, int], np.ndarray]:
-    """The link score of each edge at each step after the first."""
+def _edge_scores(model, program, data, times, edges, steps=None) -> dict[tuple[int, int], np.ndarray]:
+    """The link score of each edge at each step after the first, or at ``steps`` only (row
+    numbers of ``data`` from 1: a score at row t compares it with row t - 1)."""
     stock_cell = {k: i for i, k in program.stock_of.items()}
     flat = model.flat
-    delta = np.diff(data, axis=0)
+    rows = np.arange(1, len(data)) if steps is None else np.asarray(steps, dtype=int)
+    delta = data[rows] - data[rows - 1]
     scores: dict[tuple[int, int], np.ndarray] = {}
     functions: dict[int, tuple] = {}
     for x, z in edges:
@@ -272,25 +380,25 @@ def _edge_scores(model, program, data, times, edges) -> dict[tuple[int, int], np
             sign = (
                 1.0 if any(flat.vars[k].cells[()] == x for k in cell.var.inflows if k in flat.vars) else -1.0
             )
-            scores[x, z] = sign * _ratio(delta[:, x], np.diff(net))
+            scores[x, z] = sign * _ratio(delta[:, x], net[rows] - net[rows - 1])
             continue
         if z not in functions:
             functions[z] = _cell_function(model, program, z)
         f, symbols = functions[z]
         columns = [stock_cell[i] if kind == "s" else i for kind, i in symbols]
         moved = [c == x for c in columns]
-        partial = np.zeros(len(data) - 1)
-        total = np.zeros(len(data) - 1)
-        for t in range(1, len(data)):
+        partial = np.zeros(len(rows))
+        total = np.zeros(len(rows))
+        for k, t in enumerate(rows):
             before = [float(data[t - 1, c]) for c in columns]
             now = [float(data[t, c]) for c in columns]
             mixed = [n if m else b for b, n, m in zip(before, now, moved, strict=True)]
             try:
                 base = f(times[t - 1], *before)
-                partial[t - 1] = f(times[t - 1], *mixed) - base
-                total[t - 1] = f(times[t], *now) - base
+                partial[k] = f(times[t - 1], *mixed) - base
+                total[k] = f(times[t], *now) - base
             except (ArithmeticError, ValueError):
-                partial[t - 1] = total[t - 1] = np.nan
+                partial[k] = total[k] = np.nan
         with np.errstate(all="ignore"):
             magnitude = _ratio(partial, total)
             sign = np.sign(
@@ -309,12 +417,22 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _named(graph, loops, scores: np.ndarray) -> list[ScoredLoop]:
-    """The loops named R1.../B1.../U1... by the sign of their loop scores over the run,
-    numbered shortest first, then by their variables' names (as
-    :func:`sysmap.analysis.loops.name_loops` does), in the scores' row order."""
+def _named(graph, loops, scores: np.ndarray, labels=()) -> list[ScoredLoop]:
+    """The loops named as the map's loop ``labels`` of the same cycle name them, the others
+    R1.../B1.../U1... by the sign of their loop scores over the run, numbered shortest first,
+    then by their variables' names (as :func:`sysmap.analysis.loops.name_loops` does),
+    skipping the numbers the labels use; in the scores' row order."""
+    from sysmap.analysis.loop_labels import AUTO_TEXT, cycle_key
     from sysmap.analysis.loops import order_key
 
+    labelled: dict[tuple[str, ...], str] = {}
+    used: set[tuple[str, int]] = set()
+    for label in labels:
+        if label.loop and label.text.strip():
+            labelled.setdefault(cycle_key(label.loop), label.text.strip())
+        auto = AUTO_TEXT.fullmatch(label.text)
+        if auto:
+            used.add((auto.group(1).upper(), int(auto.group(2))))
     polarity = ["R" if total > 0 else "B" if total < 0 else "U" for total in scores.sum(axis=1)]
     rows = sorted(
         range(len(loops)),
@@ -323,7 +441,13 @@ def _named(graph, loops, scores: np.ndarray) -> list[ScoredLoop]:
     counts: dict[str, int] = {}
     named: dict[int, ScoredLoop] = {}
     for i in rows:
-        counts[polarity[i]] = counts.get(polarity[i], 0) + 1
         names = tuple(graph.nodes[v]["name"] for v in loops[i].variables)
-        named[i] = ScoredLoop(f"{polarity[i]}{counts[polarity[i]]}", polarity[i], names)
+        text = labelled.get(cycle_key([graph.nodes[v]["vid"] for v in loops[i].variables]))
+        if text is None:
+            p = polarity[i]
+            counts[p] = counts.get(p, 0) + 1
+            while (p, counts[p]) in used:
+                counts[p] += 1
+            text = f"{p}{counts[p]}"
+        named[i] = ScoredLoop(text, polarity[i], names)
     return [named[i] for i in range(len(loops))]

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from sysmap.analysis.dominance import loop_dominance
+from sysmap.analysis.loop_labels import cycle_key
 from sysmap.errors import SysmapError
 from sysmap.io import load
-from sysmap.model import Kind, SimSpecs, SystemMap
+from sysmap.model import Kind, SimSpecs, SystemMap, operations
 
 
 def _stock_with_inflow(equation: str, *, dt: float = 0.25, stop: float = 30.0, extra=()) -> SystemMap:
@@ -56,22 +57,90 @@ def test_relative_scores_sum_to_one_in_absolute_value_wherever_a_loop_scores():
     assert np.all(total[~active] == 0)
 
 
-def test_sir_infection_dominates_early_then_balancing_loops():
-    d = loop_dominance(load("examples/sir_epidemic.xmile"))
+def test_sir_infection_dominates_early_then_balancing_loops_named_as_on_the_map():
+    doc = load("examples/sir_epidemic.xmile")
+    labels = {label.text: {doc.variables[v].name for v in label.loop} for label in doc.loop_labels.values()}
+    assert labels["B2"] == {"Infected", "Recovery"}  # the map's recovery loop is B2, depletion B1
+    d = loop_dominance(doc)
     by_name = {loop.name: loop.variables for loop in d.loops}
     assert by_name == {
         "R1": ("Infected", "Infection"),
-        "B1": ("Infected", "Recovery"),
-        "B2": ("Infection", "Susceptible"),
+        "B2": ("Infected", "Recovery"),
+        "B1": ("Infection", "Susceptible"),
     }
     dominant = [p.loops[0][0].name for p in d.periods()]
-    assert dominant[0] == "R1"
-    assert "R1" not in dominant[1:]
-    assert set(dominant[1:]) == {"B1", "B2"}
-    assert dominant[-1] == "B1"  # recovery drains the last of the epidemic
+    assert dominant == ["R1", "B1", "B2"]  # contagion, then depletion, then recovery drains the rest
     first = d.periods(top=3)[0]
-    assert [name for name, _ in ((lp.name, s) for lp, s in first.loops)] == ["R1", "B1", "B2"]
+    assert [lp.name for lp, _ in first.loops] == ["R1", "B2", "B1"]
     assert first.loops[0][1] > 0.5
+
+
+def test_loops_take_the_names_of_the_map_labels_with_their_cycle_and_skip_used_numbers():
+    doc = _stock_with_inflow(
+        "0.5 * Population * Room", extra=[("Room", "1 - Population / 1000")], dt=0.25, stop=20.0
+    )
+    ids = {v.name: v.id for v in doc.variables.values()}
+    # the reinforcing loop, listed from another variable than the one dominance starts from
+    for text, loop in [
+        ("Engine", (ids["Population"], ids["Growth"])),
+        ("B1", ()),  # a label naming no loop still takes its number
+        ("R7", (ids["Growth"], ids["Room"])),  # no such loop: not used
+    ]:
+        doc.apply(operations.add_loop_label(doc, text, (0.0, 0.0), loop=loop))
+    d = loop_dominance(doc)
+    assert {loop.name: loop.variables for loop in d.loops} == {
+        "Engine": ("Growth", "Population"),
+        "B2": ("Growth", "Population", "Room"),
+    }
+    assert {loop.name: loop.polarity for loop in d.loops} == {"Engine": "R", "B2": "B"}
+    assert [p.loops[0][0].name for p in d.periods()] == ["Engine", "B2"]
+
+
+def _ring(n: int = 12, hops=(1, 2, 3, 5)) -> SystemMap:
+    """Stocks S0..S11 in a ring: each one's inflow reads the stocks 1, 2, 3 and 5 places back,
+    each one's outflow grows with its square (15,535 loops)."""
+    doc = SystemMap(sim_specs=SimSpecs(start=0.0, stop=20.0, dt=0.125))
+    stocks = [doc.add_variable(f"S{i}", kind=Kind.STOCK, equation=str(10 + i)) for i in range(n)]
+    for i, stock in enumerate(stocks):
+        terms = " + ".join(f"{0.3 / h:.3f} * S{(i - h) % n}" for h in hops)
+        inflow = doc.add_variable(f"F{i}", kind=Kind.FLOW, equation=terms)
+        doc.attach_flow(inflow.id, source=None, sink=stock.id)
+        outflow = doc.add_variable(f"O{i}", kind=Kind.FLOW, equation=f"0.0005 * S{i} ^ 2")
+        doc.attach_flow(outflow.id, source=stock.id, sink=None)
+    return doc
+
+
+def test_too_many_loops_are_found_by_strongest_paths_with_the_same_dominant_loops():
+    from sysmap.analysis.causal import causal_graph
+    from sysmap.analysis.loop_count import count_loops
+
+    doc = _ring()
+    assert count_loops(causal_graph(doc, derive=True)).total == 15_535
+    everything = loop_dominance(doc, max_loops=100_000, time_limit=60.0)
+    assert everything.loop_set == "all" and len(everything.loops) > 10_000
+    found = loop_dominance(doc)  # past the default budget
+    assert found.loop_set == "strongest paths"
+    assert 10 < len(found.loops) < len(everything.loops) / 20
+
+    def dominant(d):
+        return [(p.start, p.end, cycle_key(p.loops[0][0].variables)) for p in d.periods()]
+
+    assert dominant(found) == dominant(everything)
+    assert len(dominant(found)) > 5
+    ring = [name for i in range(12) for name in (f"F{i}", f"S{i}")]
+    assert cycle_key(ring) in {key for *_, key in dominant(found)}  # the long ring has its turn
+    # every loop found is a loop of the map, scored as the enumeration scores it
+    rows = {
+        cycle_key(loop.variables): row for loop, row in zip(everything.loops, everything.scores, strict=True)
+    }
+    for loop, row in zip(found.loops, found.scores, strict=True):
+        assert np.allclose(row, rows[cycle_key(loop.variables)])
+
+
+def test_strongest_paths_with_fewer_sampled_steps_still_finds_the_early_dominant_loop():
+    found = loop_dominance(_ring(), search_steps=5)
+    assert found.loop_set == "strongest paths"
+    assert found.periods()[0].loops[0][0].variables == ("O11", "S11")
 
 
 def test_a_flow_to_stock_score_does_not_change_when_flows_are_merged():

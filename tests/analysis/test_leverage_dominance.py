@@ -25,7 +25,7 @@ def test_loop_scores_are_shares_of_the_run(sir):
     _, scores = sir
     assert set(scores) == {("Infected", "Infection"), ("Infected", "Recovery"), ("Infection", "Susceptible")}
     assert sum(scores.values()) == pytest.approx(1.0)
-    # recovery (B1) drives most of the epidemic's run, the depletion loop (B2) little
+    # recovery (B2 on the map) drives most of the epidemic's run, the depletion loop (B1) little
     assert (
         scores["Infected", "Recovery"] > scores["Infected", "Infection"] > scores["Infection", "Susceptible"]
     )

@@ -44,7 +44,7 @@ def test_the_strip_shows_which_loop_dominates_when(open_panel, qtbot):
     assert not panel.strip.isVisible()
     run_and_score(qtbot, panel)
     assert panel.strip.isVisible()
-    assert panel.strip.labels() == ["R1", "B2", "B1"]
+    assert panel.strip.labels() == ["R1", "B1", "B2"]
     segments = panel.strip.segments()
     # aligned with the plot's time axis: in time order, side by side, across the plot
     lefts = [rect.left() for rect, _ in segments]
@@ -62,11 +62,11 @@ def test_the_strip_shows_which_loop_dominates_when(open_panel, qtbot):
     # hovering over the middle period names its loops and their members
     rect, _ = segments[1]
     text = panel.strip.tooltip_at(rect.center().x())
-    assert "B2" in text.splitlines()[0]
+    assert "B1" in text.splitlines()[0]
     assert "Infection → Susceptible → Infection" in text
     event = QHelpEvent(QEvent.Type.ToolTip, rect.center().toPoint(), panel.strip.mapToGlobal(QPoint(0, 0)))
     panel.strip.event(event)
-    assert "B2" in QToolTip.text()
+    assert "B1" in QToolTip.text()
 
 
 def test_a_causal_loop_diagram_gets_no_strip_but_a_message(open_panel, qtbot):
@@ -93,7 +93,7 @@ def test_moving_a_slider_updates_the_strip(open_panel, qtbot):
     slider = panel.sliders.sliders["Contact rate"]
     slider.setFocus()
     QTest.keyClick(slider, Qt.Key.Key_Home)  # no contacts: the epidemic never takes off
-    qtbot.waitUntil(lambda: panel.dominance is not first and panel.strip.labels() == ["B1"])
+    qtbot.waitUntil(lambda: panel.dominance is not first and panel.strip.labels() == ["B2"])
     assert doc.variable_named("Contact rate").equation == "5"  # the map is left alone
 
 
