@@ -7,19 +7,12 @@ signal, tagged so that a stale answer (the user moved on) is dropped.
 
 from __future__ import annotations
 
-import concurrent.futures
-import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from PySide6.QtCore import QObject, Signal
 
-from PySide6.QtCore import QObject, QTimer, Signal
-
-from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
-from sysmap.ui import gc_guard
+from sysmap.ui.worker import PolledWorker
 
 _SIGNS = {"+": "+", "-": "−", "?": "?", "": "none"}
-#: how often the GUI thread looks for a finished derivation, in milliseconds
-POLL_MS = 25
 
 
 def verdict(drawn: str, sign: str, words: str, target: str, source: str) -> tuple[str, str]:
@@ -44,75 +37,28 @@ def verdict(drawn: str, sign: str, words: str, target: str, source: str) -> tupl
     return f"Equations say: {words or '?'}", "muted"
 
 
-class PolarityDeriver(QObject):
+class PolarityDeriver(PolledWorker):
     """Derives link polarities in the background: :meth:`request` now, ``derived`` later.
 
     ``derived(token, result)`` carries the token :meth:`request` returned and either a
     :class:`sysmap.analysis.polarity.LinkPolarity` or, when it could not be derived, an
-    error message (str).
-
-    The work runs on a plain Python thread that touches no Qt object; the GUI thread polls
-    for the answer with a timer and emits it. (Emitting from, or dropping, a QObject on the
-    worker thread crashed the process now and then during garbage collection.)
+    error message (str). One derivation at a time; requests the user has moved past are
+    skipped, not run.
     """
 
     derived = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        gc_guard.install()  # the worker thread must never run a garbage collection
-        # One derivation at a time; requests the user has moved past are skipped, not run.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-polarity")
-        self._latest = [0]  # shared with the jobs, which read it from the worker thread
-        self._pending: list[tuple[int, Future]] = []
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._collect)
-        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        super().__init__(parent, name="sysmap-polarity")
+        self.answered.connect(self.derived)
 
     def request(self, doc: SystemMap, cause: str, effect: str) -> int:
         """Start deriving the polarity of ``cause`` → ``effect``; returns the answer's token."""
-        self._latest[0] += 1
-        token = latest = self._latest[0]
-        shared = self._latest
         snapshot = doc.copy()
 
-        def job() -> object:
-            if shared[0] != latest:
-                return None  # superseded: not worth deriving
+        def work() -> object:
             from sysmap.analysis.polarity import derive_polarity
 
-            try:
-                return derive_polarity(snapshot, cause, effect)
-            except SysmapError as exc:
-                return str(exc)
-            except Exception as exc:  # a failure inside sympy must not take the window down
-                return f"could not derive it ({type(exc).__name__})"
+            return derive_polarity(snapshot, cause, effect)
 
-        self._pending.append((token, self._executor.submit(job)))
-        self._timer.start()
-        return token
-
-    def _collect(self) -> None:
-        """Emit the answers that are ready (on the GUI thread)."""
-        ready = [(token, future) for token, future in self._pending if future.done()]
-        self._pending = [item for item in self._pending if not item[1].done()]
-        if not self._pending:
-            self._timer.stop()
-        for token, future in ready:
-            result = None if future.cancelled() else future.result()
-            if result is not None:
-                self.derived.emit(token, result)
-
-    @property
-    def latest(self) -> int:
-        """The token of the most recent request."""
-        return self._latest[0]
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Wait for the derivations under way and deliver their answers now (tests, shutdown);
-        true if none is left."""
-        futures = [future for _, future in self._pending]
-        done, not_done = concurrent.futures.wait(futures, None if msecs < 0 else msecs / 1000)
-        self._collect()
-        return not not_done
+        return self.submit(work, "could not derive it")

@@ -10,19 +10,13 @@ reason in one line instead.
 
 from __future__ import annotations
 
-import concurrent.futures
-import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
-
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
-from sysmap.ui import gc_guard
+from sysmap.ui.worker import PolledWorker
 
-POLL_MS = 25
 STRIP_HEIGHT = 24
 #: segment colours by loop polarity, cycled by the loop's number (reinforcing warm, balancing cool)
 COLOURS = {
@@ -42,7 +36,7 @@ def loop_colour(name: str) -> QColor:
     return QColor(palette[(number - 1) % len(palette)])
 
 
-class DominanceRunner(QObject):
+class DominanceRunner(PolledWorker):
     """Scores loop dominance off the GUI thread; ``finished(token, Dominance or message)``.
 
     Only the latest request counts: older answers are dropped, requests overtaken before they
@@ -52,63 +46,18 @@ class DominanceRunner(QObject):
     finished = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        gc_guard.install()  # the worker thread must never run a garbage collection
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-dominance")
-        self._latest = [0]  # shared with the jobs, read from the worker thread
-        self._pending: list[tuple[int, Future]] = []
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._collect)
-        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        super().__init__(parent, name="sysmap-dominance", latest_only=True)
+        self.answered.connect(self.finished)
 
     def start(self, snapshot: SystemMap, method: str = "euler") -> int:
         """Score ``snapshot`` (a copy nobody else touches); returns the answer's token."""
-        self._latest[0] += 1
-        token = latest = self._latest[0]
-        shared = self._latest
 
-        def job() -> object:
-            if shared[0] != latest:
-                return None
+        def work() -> object:
             from sysmap.analysis.dominance import loop_dominance
 
-            try:
-                return loop_dominance(snapshot, method=method)
-            except SysmapError as exc:
-                return str(exc)
-            except Exception as exc:  # a bug in scoring must not take the window down
-                return f"could not score the loops ({type(exc).__name__}: {exc})"
+            return loop_dominance(snapshot, method=method)
 
-        self._pending.append((token, self._executor.submit(job)))
-        self._timer.start()
-        return token
-
-    def cancel(self) -> None:
-        """Forget the requests under way."""
-        self._latest[0] += 1
-
-    @property
-    def busy(self) -> bool:
-        """Whether an answer is still to come."""
-        return bool(self._pending)
-
-    def _collect(self) -> None:
-        ready = [(token, future) for token, future in self._pending if future.done()]
-        self._pending = [item for item in self._pending if not item[1].done()]
-        if not self._pending:
-            self._timer.stop()
-        for token, future in ready:
-            result = None if future.cancelled() else future.result()
-            if result is not None and token == self._latest[0]:
-                self.finished.emit(token, result)
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Wait for the work under way and deliver its answer now (tests); true if none is left."""
-        futures = [future for _, future in self._pending]
-        _, not_done = concurrent.futures.wait(futures, None if msecs < 0 else msecs / 1000)
-        self._collect()
-        return not not_done
+        return self.submit(work, "could not score the loops")
 
 
 class DominanceStrip(QWidget):
