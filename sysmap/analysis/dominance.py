@@ -29,10 +29,21 @@ Equations are never evaluated from text: each cell's expression is the one the s
 built from the parsed tree (:mod:`sysmap.sim.codegen`), compiled once into a function of its
 input symbols in the simulator's namespace (no Python builtins).
 
-Scope: scalar models. Arrays, modules, random functions and stateful builtins (SMOOTH,
-DELAY, TREND, INIT, PREVIOUS...: their hidden state is not part of the run's results) are
-refused with a :class:`~sysmap.errors.SysmapError`. A flow clamped by the simulator (a
-uniflow, a non-negative stock) is scored by its equation, before the clamp.
+Smoothing and material delays (SMTH1, SMTH3, SMTHN, DELAY1, DELAY3, DELAYN, TREND,
+FORCST) hold **hidden stocks** (:class:`sysmap.sim.codegen.HiddenStock`), which the run's
+results leave out. Their values are rebuilt from the results by the simulator's own Euler
+step (each hidden stock's initial value, then ``stock + dt * rate`` with the rate's code
+read at each saved step, every input of which the results hold), and each is scored as a
+stock whose rate is its one net flow: a link ``x -> hidden`` scores as ``x -> rate`` (the
+``rate -> hidden`` score, ``|Δrate / Δnet|``, is 1). A hidden stock's own first-order
+loop (its rate reads itself: the smoothing's adjustment) is the builtin's inner working, not
+a loop of the map, and is left out. In a loop's variables the variable whose equation holds
+the function stands for its hidden stocks, once.
+
+Scope: scalar models. Arrays, modules, random functions and the builtins with a memory
+(INIT, PREVIOUS, pipeline DELAY) are refused with a :class:`~sysmap.errors.SysmapError`. A
+flow clamped by the simulator (a uniflow, a non-negative stock) is scored by its equation,
+before the clamp.
 
 Loops are those of the equation-derived graph (each cell to the cells that read it, each
 flow to its stocks), all of them within ``max_loops`` and ``time_limit``. Past either, the
@@ -67,6 +78,7 @@ map's labels already use.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,7 +98,8 @@ DISCOVERY_SECONDS = 10.0
 @dataclass(frozen=True)
 class ScoredLoop:
     """A loop that was scored: ``name`` (R1, B2... by the sign of its loop score; U when it
-    never scored), ``polarity`` (``R``, ``B``, ``U``) and its variables' names in order."""
+    never scored), ``polarity`` (``R``, ``B``, ``U``) and its variables' names in order (a
+    variable holding a SMOOTH or DELAY once for itself and its hidden stocks)."""
 
     name: str
     polarity: str
@@ -167,7 +180,8 @@ def loop_dominance(
     ``max_loops`` and ``time_limit`` bound the loop enumeration; past either, the loops are
     found by strongest-path discovery at ``search_steps`` steps of the run. Raises
     :class:`~sysmap.errors.SysmapError` (one line) for a map without equations, an array,
-    module, random or stateful model, or anything the simulator refuses.
+    module or random model, INIT, PREVIOUS or pipeline DELAY, or anything the simulator
+    refuses.
     """
     if method != "euler":
         raise SysmapError("loop dominance is defined for Euler integration only")
@@ -179,17 +193,18 @@ def loop_dominance(
             "not a causal loop diagram"
         )
     model = compile_model(_EveryStep(doc))
-    program = model.program
-    _refuse_unsupported(model, program)
+    _refuse_unsupported(model, model.program)
+    layout = _Layout(model)
     data = model.run(method="euler").data
     specs = doc.sim_specs
     n_steps = data.shape[0]
     times = specs.start + np.arange(n_steps) * specs.dt
-    graph = _graph(model, program)
+    data = np.hstack([data, _hidden_values(layout, data, times)])
+    graph = _graph(layout)
     loops, loop_set = _loops(graph, max_loops, time_limit)
     if loops is None:
-        loops, loop_set = _strongest_loops(model, program, graph, data, times, search_steps)
-    edge_scores = _edge_scores(model, program, data, times, {e for loop in loops for e in _pairs(loop)})
+        loops, loop_set = _strongest_loops(layout, graph, data, times, search_steps)
+    edge_scores = _edge_scores(layout, data, times, {e for loop in loops for e in _pairs(loop)})
     steps = n_steps - 1
     scores = np.ones((len(loops), steps))
     for i, loop in enumerate(loops):
@@ -213,24 +228,168 @@ def _refuse_unsupported(model, program) -> None:
         raise SysmapError("loop dominance handles models without modules only")
     if any(cell.elements for cell in flat.cells):
         raise SysmapError("loop dominance handles scalar models only (this one has arrays)")
-    if program.hidden or program.memories or program.pipes:
+    if program.memories or program.pipes:
         raise SysmapError(
-            "loop dominance cannot score stateful functions (SMOOTH, DELAY, TREND, INIT, PREVIOUS...)"
+            "loop dominance cannot score stateful functions with a memory (INIT, PREVIOUS, DELAY)"
         )
     if any("_R." in expr for expr in program.exprs):
         raise SysmapError("loop dominance cannot score models with random functions")
 
 
-def _graph(model, program):
-    """Cells as nodes (named), an edge from each input to the cell reading it and from each
-    flow to the stocks it fills or drains."""
+#: a symbol of the simulator's code that reads a cell or a stock (see :mod:`sysmap.sim.codegen`)
+_SYMBOL = re.compile(r"\b([cs])([0-9]+)\b")
+
+
+class _Layout:
+    """Where each value of the scores' data is: the cells' columns (as in the results), then
+    one column per hidden stock; the nodes of the graph are these column numbers."""
+
+    def __init__(self, model):
+        self.model = model
+        self.program = program = model.program
+        self.cells = model.flat.cells
+        self.n_cells = len(self.cells)
+        self.n_user = len(program.stock_of)
+        self.stock_cell = {k: i for i, k in program.stock_of.items()}
+        self.owners = _hidden_owners(program)
+
+    def column(self, kind: str, index: int) -> int:
+        """The column of the code's symbol ``kind`` + ``index`` (``c`` a cell, ``s`` a stock slot)."""
+        if kind == "c":
+            return index
+        if index < self.n_user:
+            return self.stock_cell[index]
+        return self.n_cells + index - self.n_user
+
+    def is_stock(self, node: int) -> bool:
+        return node >= self.n_cells or self.cells[node].kind.value == "stock"
+
+    def equation(self, node: int) -> tuple[str, list[tuple[str, int]]]:
+        """The code that computes ``node`` (a hidden stock: its rate) and the symbols it reads."""
+        if node < self.n_cells:
+            # the references the simulator orders by can be more than the code reads (a
+            # DELAY3 refers to its three stages, reads the last one): links follow the code
+            expr = self.program.exprs[node]
+            return expr, sorted(self.program.refs[node] & set(_symbols(expr)))
+        rate = self.program.hidden[node - self.n_cells].rate
+        return rate, _symbols(rate)
+
+
+def _symbols(code: str) -> list[tuple[str, int]]:
+    return sorted({(kind, int(index)) for kind, index in _SYMBOL.findall(code)})
+
+
+def _hidden_owners(program) -> list[int]:
+    """The cell whose equation holds each hidden stock's function. The simulator makes a
+    cell's hidden stocks while emitting it, cells in order, and the cell reads the last one
+    it makes (its output): the owner of slot ``k`` is the first cell reading a slot >= k."""
+    n_user = len(program.stock_of)
+    reach = []
+    for i, refs in enumerate(program.refs):
+        refs = refs | program.initials.get(i, ("", set()))[1]
+        reach.append(max((k for kind, k in refs if kind == "s" and k >= n_user), default=-1))
+    owners = []
+    i = 0
+    for k in range(n_user, program.n_stocks):
+        while i < len(reach) and reach[i] < k:
+            i += 1
+        if i == len(reach):
+            raise SysmapError("loop dominance cannot tell which variable holds a stateful function")
+        owners.append(i)
+    return owners
+
+
+def _hidden_values(layout: _Layout, data: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """The hidden stocks' values at every saved step (rows x hidden stocks), rebuilt as the
+    simulator's Euler loop computes them: the initial values at the start, then each step
+    ``stock + dt * rate``, the rates read from the step's saved row and the hidden stocks."""
+    hidden = layout.program.hidden
+    out = np.zeros((len(data), len(hidden)))
+    if not hidden or not len(data):
+        return out
+    rates = [_function(layout, h.rate, _symbols(h.rate)) for h in hidden]
+    state = _initial_values(layout, data[0].tolist(), float(times[0]))
+    dt = float(times[1] - times[0]) if len(times) > 1 else 0.0
+    for k in range(len(data)):
+        out[k] = state
+        if k + 1 == len(data):
+            break
+        row = data[k].tolist() + state
+        # every rate from the same step's values, then every stock moves (as the simulator does)
+        steps = [_call(f, times[k], row, columns) for f, columns in rates]
+        state = [s + dt * d for s, d in zip(state, steps, strict=True)]
+    return out
+
+
+def _initial_values(layout: _Layout, row: list, start: float) -> list[float]:
+    """The hidden stocks' initial values. What they read is as at the first saved row but
+    for the cells with an initial equation (``<init_eqn>``), which hold its value at the
+    start, and the cells computed from them, computed again from those."""
+    p = layout.program
+    n = layout.n_cells
+    known: dict[int, float] = {}
+
+    def value(column: int) -> float:
+        if column in known:
+            return known[column]
+        if column >= n:
+            init = p.hidden[column - n]
+            f, columns = _function(layout, init.init, sorted(init.init_refs))
+        elif column in p.initials:
+            f, columns = _function(layout, p.initials[column][0], sorted(p.initials[column][1]))
+        elif layout.is_stock(column) or not p.refs[column]:
+            known[column] = row[column]
+            return row[column]
+        else:
+            f, columns = _function(layout, *layout.equation(column))
+        values = [value(c) for c in columns]
+        if (
+            column < n
+            and column not in p.initials
+            and all(
+                c >= n or v == row[c] or (v != v and row[c] != row[c])
+                for c, v in zip(columns, values, strict=True)
+            )
+        ):
+            known[column] = row[column]  # nothing it reads differs from the first row
+        else:
+            known[column] = _call(f, start, values, range(len(values)))
+        return known[column]
+
+    try:
+        return [value(n + j) for j in range(len(p.hidden))]
+    except RecursionError:
+        raise SysmapError("loop dominance: the initial values are nested too deeply") from None
+
+
+def _call(f, t, row: list, columns: list[int]) -> float:
+    try:
+        return f(t, *[row[c] for c in columns])
+    except (ArithmeticError, ValueError):
+        return float("nan")
+
+
+def _graph(layout: _Layout):
+    """Cells and hidden stocks as nodes (named: a hidden stock by the variable holding its
+    function), an edge from each input to the cell reading it, from each flow to the stocks
+    it fills or drains, and from each input of a hidden stock's rate to the hidden stock
+    (but itself: see the module)."""
     import networkx as nx
 
-    cells = model.flat.cells
-    stock_cell = {k: i for i, k in program.stock_of.items()}
+    cells = layout.cells
+    n = layout.n_cells
     graph = nx.DiGraph()
     for cell in cells:
         graph.add_node(cell.index, name=cell.name, vid=cell.var.variable.id)
+    for j, owner in enumerate(layout.owners):
+        cell = cells[owner]
+        graph.add_node(n + j, name=cell.name, vid=cell.var.variable.id, hidden=True)
+    for j in range(len(layout.owners)):
+        for kind, index in layout.equation(n + j)[1]:
+            source = layout.column(kind, index)
+            if source != n + j:
+                graph.add_edge(source, n + j, sign="?")
+    model = layout.model
     for cell in cells:
         if cell.kind.value == "stock":
             for sign, keys in (("+", cell.var.inflows), ("-", cell.var.outflows)):
@@ -239,9 +398,8 @@ def _graph(model, program):
                     if flow is not None:
                         graph.add_edge(flow.cells[()], cell.index, sign=sign, flow=sign)
             continue
-        for kind, index in program.refs[cell.index]:
-            source = stock_cell[index] if kind == "s" else index
-            graph.add_edge(source, cell.index, sign="?")
+        for kind, index in layout.equation(cell.index)[1]:
+            graph.add_edge(layout.column(kind, index), cell.index, sign="?")
     return graph
 
 
@@ -254,7 +412,7 @@ def _loops(graph, max_loops: int, time_limit: float) -> tuple[list | None, str]:
     return (found, "all") if search.complete else (None, "")
 
 
-def _strongest_loops(model, program, graph, data, times, search_steps: int) -> tuple[list, str]:
+def _strongest_loops(layout: _Layout, graph, data, times, search_steps: int) -> tuple[list, str]:
     """The loops strongest-path discovery finds at up to ``search_steps`` steps (see the
     module), rotated to start at their first variable by name; the independent loop set
     when it finds none."""
@@ -268,12 +426,10 @@ def _strongest_loops(model, program, graph, data, times, search_steps: int) -> t
     cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
     part = {v: i for i, c in enumerate(cyclic) for v in c}
     edges = [(u, v) for u, v in graph.edges if u == v or (u in part and part[u] == part.get(v))]
-    stocks = [
-        v for v in graph if model.flat.cells[v].kind.value == "stock" and (v in part or graph.has_edge(v, v))
-    ]
+    stocks = [v for v in graph if layout.is_stock(v) and (v in part or graph.has_edge(v, v))]
     n = len(data) - 1
     steps = np.unique(np.linspace(1, n, min(max(1, search_steps), n)).round().astype(int)) if n else []
-    scores = _edge_scores(model, program, data, times, edges, steps=np.asarray(steps, dtype=int))
+    scores = _edge_scores(layout, data, times, edges, steps=np.asarray(steps, dtype=int))
     deadline = time.monotonic() + DISCOVERY_SECONDS
     found: dict[tuple, list] = {}
     for k in range(len(steps)):
@@ -342,36 +498,36 @@ def _pairs(loop) -> list[tuple[int, int]]:
     return list(zip(v, v[1:] + v[:1], strict=True))
 
 
-def _cell_function(model, program, index: int):
-    """Cell ``index``'s expression as ``f(T, *symbols)``, with the symbols it reads."""
+def _function(layout: _Layout, expr: str, symbols: list[tuple[str, int]]):
+    """The simulator's code ``expr`` as ``f(T, *values)``, with the data columns of the
+    ``symbols`` it reads, in the order ``f`` takes them."""
     from sysmap.sim.functions import namespace
 
-    symbols = sorted(program.refs[index])
     names = [f"{kind}{i}" for kind, i in symbols]
     # the expression comes from codegen's templates only (see sysmap.sim.codegen): no file text
-    source = f"def _f(T, {', '.join(names)}):\n    return {program.exprs[index]}\n"
+    source = f"def _f(T, {', '.join(names)}):\n    return {expr}\n"
     code = compile(source, "<sysmap dominance>", "exec", dont_inherit=True)
-    specs = model.specs
+    specs = layout.model.specs
     ns = namespace(False)
     ns.update(_DT=specs.dt, _T0=specs.start, _T1=specs.stop)
-    for j, table in enumerate(program.tables):
+    for j, table in enumerate(layout.program.tables):
         ns[f"_t{j}"] = table.scalar
     exec(code, ns)
-    return ns["_f"], symbols
+    return ns["_f"], [layout.column(kind, i) for kind, i in symbols]
 
 
-def _edge_scores(model, program, data, times, edges, steps=None) -> dict[tuple[int, int], np.ndarray]:
+def _edge_scores(layout: _Layout, data, times, edges, steps=None) -> dict[tuple[int, int], np.ndarray]:
     """The link score of each edge at each step after the first, or at ``steps`` only (row
-    numbers of ``data`` from 1: a score at row t compares it with row t - 1)."""
-    stock_cell = {k: i for i, k in program.stock_of.items()}
-    flat = model.flat
+    numbers of ``data`` from 1: a score at row t compares it with row t - 1). A hidden stock
+    is scored by its rate's equation (its rate being its one net flow: see the module)."""
+    flat = layout.model.flat
     rows = np.arange(1, len(data)) if steps is None else np.asarray(steps, dtype=int)
     delta = data[rows] - data[rows - 1]
     scores: dict[tuple[int, int], np.ndarray] = {}
     functions: dict[int, tuple] = {}
     for x, z in edges:
-        cell = flat.cells[z]
-        if cell.kind.value == "stock":
+        cell = flat.cells[z] if z < layout.n_cells else None
+        if cell is not None and cell.kind.value == "stock":
             net = np.zeros(len(data))
             for keys, sign in ((cell.var.inflows, 1.0), (cell.var.outflows, -1.0)):
                 for key in keys:
@@ -383,9 +539,8 @@ def _edge_scores(model, program, data, times, edges, steps=None) -> dict[tuple[i
             scores[x, z] = sign * _ratio(delta[:, x], net[rows] - net[rows - 1])
             continue
         if z not in functions:
-            functions[z] = _cell_function(model, program, z)
-        f, symbols = functions[z]
-        columns = [stock_cell[i] if kind == "s" else i for kind, i in symbols]
+            functions[z] = _function(layout, *layout.equation(z))
+        f, columns = functions[z]
         moved = [c == x for c in columns]
         partial = np.zeros(len(rows))
         total = np.zeros(len(rows))
@@ -441,8 +596,8 @@ def _named(graph, loops, scores: np.ndarray, labels=()) -> list[ScoredLoop]:
     counts: dict[str, int] = {}
     named: dict[int, ScoredLoop] = {}
     for i in rows:
-        names = tuple(graph.nodes[v]["name"] for v in loops[i].variables)
-        text = labelled.get(cycle_key([graph.nodes[v]["vid"] for v in loops[i].variables]))
+        names = _once([graph.nodes[v]["name"] for v in loops[i].variables])
+        text = labelled.get(cycle_key(_once([graph.nodes[v]["vid"] for v in loops[i].variables])))
         if text is None:
             p = polarity[i]
             counts[p] = counts.get(p, 0) + 1
@@ -451,3 +606,16 @@ def _named(graph, loops, scores: np.ndarray, labels=()) -> list[ScoredLoop]:
             text = f"{p}{counts[p]}"
         named[i] = ScoredLoop(text, polarity[i], names)
     return [named[i] for i in range(len(loops))]
+
+
+def _once(items: list) -> tuple:
+    """``items`` of a cycle with each run of the same item kept once (a variable and the
+    hidden stocks of its SMOOTH or DELAY follow each other in a loop).
+
+    >>> _once(["Drain", "Stock", "Level", "Level"]), _once(["a", "b", "a"]), _once(["a", "a"])
+    (('Drain', 'Stock', 'Level'), ('a', 'b'), ('a',))
+    """
+    kept = [item for k, item in enumerate(items) if k == 0 or item != items[k - 1]]
+    while len(kept) > 1 and kept[-1] == kept[0]:
+        kept.pop()
+    return tuple(kept)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from sysmap.analysis.loop_labels import cycle_key
 from sysmap.errors import SysmapError
 from sysmap.io import load
 from sysmap.model import Kind, SimSpecs, SystemMap, operations
+from sysmap.sim import compile_model
 
 
 def _stock_with_inflow(equation: str, *, dt: float = 0.25, stop: float = 30.0, extra=()) -> SystemMap:
@@ -40,7 +43,6 @@ def test_logistic_growth_shifts_from_reinforcing_to_balancing_near_the_inflectio
     periods = d.periods()
     assert [p.loops[0][0].name for p in periods] == ["R1", "B1"]
     # the switch comes where the stock passes half its limit (the inflection), within a step or two
-    from sysmap.sim import compile_model
 
     results = compile_model(doc).run(method="euler")
     inflection = results.times[np.argmax(results["Population"] >= 500)]
@@ -177,10 +179,80 @@ def test_a_causal_loop_diagram_is_refused_in_one_line():
     assert "\n" not in str(info.value)
 
 
-def test_stateful_functions_are_refused():
-    doc = _stock_with_inflow("SMTH1(Population, 3) * 0.1")
-    with pytest.raises(SysmapError, match="stateful"):
+def _drained(drain: str, *, level: str | None = None) -> SystemMap:
+    """Stock (100) drained by ``drain``, with an auxiliary Level = ``level`` if given."""
+    doc = SystemMap(sim_specs=SimSpecs(start=0.0, stop=30.0, dt=0.25))
+    stock = doc.add_variable("Stock", kind=Kind.STOCK, equation="100")
+    if level is not None:
+        doc.add_variable("Level", kind=Kind.AUX, equation=level)
+    flow = doc.add_variable("Drain", kind=Kind.FLOW, equation=drain)
+    doc.attach_flow(flow.id, source=stock.id, sink=None)
+    return doc
+
+
+def test_a_smooth_on_a_balancing_loop_scores_it_through_its_hidden_stock_under_the_users_names():
+    doc = _drained("Level / 5", level="SMTH1(Stock, 3)")
+    d = loop_dominance(doc)
+    # the smoothing's own adjustment loop is its inner working: one loop, Level standing for it
+    assert [(lp.name, lp.polarity, cycle_key(lp.variables)) for lp in d.loops] == [
+        ("B1", "B", cycle_key(("Drain", "Stock", "Level")))
+    ]
+    assert d.relative[0, 0] == 0  # the first step: Level has not moved yet, nor has Drain
+    assert np.allclose(d.relative[0, 1:], -1.0)
+    # by hand: LS(Stock -> Level's stock) = |ΔStock / Δrate| with rate = (Stock - Level) / 3,
+    # then Level -> Drain and Drain -> Stock score 1 and -1; Level is the hidden stock's value
+    results = compile_model(doc).run(method="euler")
+    d_stock, d_level = np.diff(results["Stock"]), np.diff(results["Level"])
+    assert np.allclose(d.scores[0, 1:], -np.abs(d_stock / (d_stock - d_level))[1:])
+    assert d.periods()[0].loops[0][0].name == "B1"
+
+
+def test_a_delay3_scores_as_its_three_stages_drawn_as_stocks_and_flows():
+    delayed = loop_dominance(_drained("DELAY3(Stock / 4, 6)"))
+    assert [(lp.polarity, cycle_key(lp.variables)) for lp in delayed.loops] == [
+        ("B", cycle_key(("Stock", "Drain")))
+    ]
+    # the same delay drawn out: three stages of 50 (25 a year for 2 years), each draining by /2
+    drawn = _drained("Out3")
+    upstream = "Stock / 4"
+    for k in (1, 2, 3):
+        stage = drawn.add_variable(f"Stage{k}", kind=Kind.STOCK, equation="Stock / 4 * 2")
+        into = drawn.add_variable(f"In{k}", kind=Kind.FLOW, equation=upstream)
+        out = drawn.add_variable(f"Out{k}", kind=Kind.FLOW, equation=f"Stage{k} / 2")
+        drawn.attach_flow(into.id, source=None, sink=stage.id)
+        drawn.attach_flow(out.id, source=stage.id, sink=None)
+        upstream = f"Out{k}"
+    explicit = loop_dominance(drawn)
+    long = [row for lp, row in zip(explicit.loops, explicit.scores, strict=True) if "Stock" in lp.variables]
+    assert len(long) == 1  # the stages' own draining loops are the others
+    assert np.abs(delayed.scores[0]).max() > 0
+    assert np.allclose(delayed.scores[0], long[0])
+
+
+def test_functions_with_a_memory_are_refused():
+    doc = _stock_with_inflow("PREVIOUS(Population, 10) * 0.1")
+    with pytest.raises(SysmapError, match="memory"):
         loop_dominance(doc)
+
+
+WORLD3 = Path("/work/shared/models/wrld3-03.xmile")
+
+
+@pytest.mark.skipif(not WORLD3.exists(), reason="World3 is not on this machine")
+def test_world3_with_its_smooths_and_delays_has_a_dominant_loop_in_each_period():
+    doc = load(WORLD3)
+    d = loop_dominance(doc)
+    assert d.loop_set == "strongest paths" and len(d.loops) > 100
+    periods = d.periods()
+    assert len(periods) > 5
+    covered = sum(round((p.end - p.start) / d.dt) + 1 for p in periods)
+    assert covered > 0.9 * len(d.times)
+    names = set(compile_model(doc).names)  # as the results show them
+    for period in periods:
+        assert set(period.loops[0][0].variables) <= names and period.loops[0][1] > 0
+    # loops through the smoothed and delayed variables are found and named by them
+    through = {name for lp in d.loops for name in lp.variables}
+    assert {"perceived life expectancy", "delayed industrial output per capita"} <= through
 
 
 def test_other_integration_methods_are_refused():
