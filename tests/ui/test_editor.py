@@ -247,3 +247,31 @@ def test_the_analysis_dock_ranks_leverage_and_heats_the_map(qtbot):
     qtbot.waitUntil(lambda: view.result is not None and not view.busy, timeout=20000)
     view.heat.setChecked(True)
     assert any(window.scene.heat_of(vid) is not None for vid in window.doc.variables)
+
+
+def test_merging_another_tables_map_matches_names_and_reports_conflicts(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from sysmap.io import save
+
+    canvas = canvas_of(window)
+    draw_loop(canvas)  # Workload -(+)-> Sick leave -> Staff available -> Workload
+    other = SystemMap(name="Table 2")
+    w = other.add_variable("workload", position=(0, 0))
+    s = other.add_variable("Sick leave", position=(200, 0))
+    m = other.add_variable("Morale", position=(100, 150))
+    other.add_link(w.id, s.id, polarity="-")  # table 2 drew it the other way
+    other.add_link(s.id, m.id, polarity="-")
+    path = tmp_path / "table2.xmile"
+    save(other, path)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    before = window.doc.copy()
+    assert window.merge_file(str(path))
+    doc = window.doc
+    assert {v.name for v in doc.variables.values()} == {"Workload", "Sick leave", "Staff available", "Morale"}
+    assert len(doc.links) == 4  # the conflicting link is not doubled
+    assert shown and "polarity" in shown[0].lower()
+    assert window.undo_action.text() == "&Undo Merge table2.xmile"
+    window.undo_action.trigger()
+    assert doc == before
