@@ -556,6 +556,25 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print what changed from map OLD to map NEW, one line each (``+`` added, ``-`` removed,
+    ``~`` changed); exit status 0 when they are the same, 1 when they differ, 2 on an error
+    (as :command:`diff` does)."""
+    from sysmap.model.diff import diff_maps
+
+    try:
+        old, new = _load(args.old), _load(args.new)
+    except SysmapError as exc:
+        print(f"sysmap: {exc}", file=sys.stderr)
+        return 2
+    found = diff_maps(old, new)
+    if args.json:
+        print(json.dumps({"old": args.old, "new": args.new, **found.to_dict()}, indent=2, ensure_ascii=False))
+    elif found:
+        print("\n".join(found.lines()))
+    return 1 if found else 0
+
+
 COMMANDS = {
     "open": (cmd_open, "open a map in the desktop application (the default)"),
     "info": (cmd_info, "print the counts of variables, links, stocks and flows, and the sim specs"),
@@ -584,6 +603,7 @@ COMMANDS = {
         "show which feedback loops dominate the simulated behaviour when (Loops that Matter)",
     ),
     "render": (cmd_render, "draw a map as a picture: PNG, SVG or PDF (by OUT's suffix), without a window"),
+    "diff": (cmd_diff, "list what changed between two maps: variables, equations, links, polarities, loops"),
 }
 
 
@@ -603,9 +623,12 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "convert":
             p.add_argument("input", metavar="IN", help="the map to read (.xmile, .stmx, .graphml)")
             p.add_argument("output", metavar="OUT", help="the file to write (.xmile or .graphml)")
+        elif name == "diff":
+            p.add_argument("old", metavar="OLD", help="the map before")
+            p.add_argument("new", metavar="NEW", help="the map after")
         else:
             p.add_argument("file", metavar="FILE", help="the map to read")
-        if name in ("info", "check", "loops", "archetypes", "polarity", "leverage"):
+        if name in ("info", "check", "loops", "archetypes", "polarity", "leverage", "diff"):
             p.add_argument("--json", action="store_true", help="print JSON instead of text")
         if name in ("loops", "archetypes", "leverage"):
             p.add_argument(
