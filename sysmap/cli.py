@@ -2,7 +2,8 @@
 
 ``sysmap`` alone opens the default example; ``sysmap FILE`` opens a map; subcommands do
 headless work (``sysmap info FILE``). Errors in the user's input print one line to stderr
-and exit with status 1, never a traceback.
+and exit with status 1, never a traceback -- except ``sysmap diff``, which exits 0 when the
+maps are the same, 1 when they differ and 2 when one cannot be read, as ``diff`` does.
 """
 
 from __future__ import annotations
