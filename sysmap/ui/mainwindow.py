@@ -385,6 +385,12 @@ class MainWindow(QMainWindow):
         self.simulation_dock.raise_()
         self.simulation.run()
 
+    def present(self) -> None:
+        """Full screen, the map revealed step by step with each loop narrated (Escape ends it)."""
+        from sysmap.ui.presentation import present
+
+        self.presentation = present(self.doc, parent=self)
+
     def set_snap(self, on: bool) -> None:
         self.scene.snap = GRID if on else None
 
@@ -510,9 +516,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("&Actual Size", self.view.actual_size, "Ctrl+1"))
         view_menu.addSeparator()
         self.projector_action = self._action(
-            "&Projector Style", self.set_projector_style, "F5", checkable=True
+            "&Projector Style", self.set_projector_style, "Shift+F5", checkable=True
         )
         view_menu.addAction(self.projector_action)
+        view_menu.addAction(self._action("P&resent Loop by Loop", self.present, "F5"))
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         view_menu.addAction(self.overview_dock.toggleViewAction())
         self.view_menu = view_menu

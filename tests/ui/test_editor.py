@@ -9,6 +9,7 @@ pytest.importorskip("PySide6")
 
 from canvas_driver import Canvas
 from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from sysmap.io import load
@@ -275,3 +276,20 @@ def test_merging_another_tables_map_matches_names_and_reports_conflicts(window, 
     assert window.undo_action.text() == "&Undo Merge table2.xmile"
     window.undo_action.trigger()
     assert doc == before
+
+
+def test_present_opens_the_map_step_by_step(qtbot):
+    from sysmap.examples import example_path
+
+    path = example_path("social_care_workload")
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    window.show()
+    window.present()
+    shown = window.presentation
+    qtbot.waitExposed(shown)
+    assert shown.step == 0 and shown.isFullScreen()
+    QTest.keyClick(shown, Qt.Key.Key_Right)
+    assert shown.step == 1
+    QTest.keyClick(shown, Qt.Key.Key_Escape)
+    assert not shown.isVisible()
