@@ -35,6 +35,17 @@ def window(qtbot, tmp_path):
     yield window
 
 
+def open_example(qtbot, name: str) -> MainWindow:
+    """A shown window on one of the bundled example maps."""
+    from sysmap.examples import example_path
+
+    path = example_path(name)
+    window = MainWindow(load(path), str(path))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
 def canvas_of(window: MainWindow) -> Canvas:
     messages: list[str] = []
     window.scene.message.connect(messages.append)
@@ -205,13 +216,9 @@ def test_export_graphml_keeps_the_map_on_its_own_file(window, tmp_path, monkeypa
 
 
 def test_run_simulation_shows_the_panel_with_the_model_run(qtbot):
-    from sysmap.examples import example_path
     from sysmap.sim import compile_model
 
-    path = example_path("sir_epidemic")
-    window = MainWindow(load(path), str(path))
-    qtbot.addWidget(window)
-    window.show()
+    window = open_example(qtbot, "sir_epidemic")
     window.run_simulation()
     assert window.simulation_dock.isVisible()
     expected = compile_model(window.doc).run()
@@ -221,12 +228,8 @@ def test_run_simulation_shows_the_panel_with_the_model_run(qtbot):
 
 
 def test_the_loops_panel_lists_the_maps_loops_and_highlights_one(qtbot):
-    from sysmap.examples import example_path
 
-    path = example_path("social_care_workload")
-    window = MainWindow(load(path), str(path))
-    qtbot.addWidget(window)
-    window.show()
+    window = open_example(qtbot, "social_care_workload")
     window.loops_dock.toggleViewAction().trigger()
     assert window.loops_dock.isVisible()
     qtbot.waitUntil(lambda: window.loops.table.model().rowCount() == 8, timeout=10000)
@@ -237,12 +240,8 @@ def test_the_loops_panel_lists_the_maps_loops_and_highlights_one(qtbot):
 
 
 def test_the_analysis_dock_ranks_leverage_and_heats_the_map(qtbot):
-    from sysmap.examples import example_path
 
-    path = example_path("social_care_workload")
-    window = MainWindow(load(path), str(path))
-    qtbot.addWidget(window)
-    window.show()
+    window = open_example(qtbot, "social_care_workload")
     window.analysis_dock.toggleViewAction().trigger()
     view = window.leverage_view
     qtbot.waitUntil(lambda: view.result is not None and not view.busy, timeout=20000)
@@ -279,12 +278,8 @@ def test_merging_another_tables_map_matches_names_and_reports_conflicts(window, 
 
 
 def test_present_opens_the_map_step_by_step(qtbot):
-    from sysmap.examples import example_path
 
-    path = example_path("social_care_workload")
-    window = MainWindow(load(path), str(path))
-    qtbot.addWidget(window)
-    window.show()
+    window = open_example(qtbot, "social_care_workload")
     window.present()
     shown = window.presentation
     qtbot.waitExposed(shown)
