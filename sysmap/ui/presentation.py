@@ -120,8 +120,17 @@ class PresentationWindow(QWidget):
         index = max(0, min(len(self.steps) - 1, index))
         self._step = index
         step = self.steps[index]
-        self._reveal(set(step.revealed))
-        self.scene.highlight(step.ids)
+        revealed = set(step.revealed)
+        if index == len(self.steps) - 1:  # the whole map at the end, its notes included
+            revealed |= set(self.scene.note_items)
+        self._reveal(revealed)
+        lit = set(step.ids)
+        if step.kind == "link":  # a link is read with the two variables it joins
+            for lid in step.ids:
+                link = self.scene.doc.links.get(lid) if self.scene.doc is not None else None
+                if link is not None:
+                    lit.update((link.source, link.target))
+        self.scene.highlight(lit)
         self.caption.setText(step.caption)
         self._fit_caption()
         self.counter.setText(f"{index + 1} / {len(self.steps)}")

@@ -208,3 +208,16 @@ def test_render_steps(window, doc):
         picture = window.grab()
         assert picture.width() == 1280
         assert picture.save(str(SHOTS / f"{name}.png"))
+
+
+def test_a_link_is_shown_with_the_two_variables_it_joins_and_the_end_shows_the_notes(window, doc, qtbot):
+    index = next(i for i, step in enumerate(window.steps) if step.kind == "link")
+    window.show_step(index)
+    (lid,) = window.steps[index].ids
+    link = doc.links[lid]
+    scene = window.scene
+    for vid in (link.source, link.target):
+        assert scene.variable_items[vid].opacity() == 1.0
+    assert doc.notes and not visible(scene.note_items)
+    press(qtbot, window, Qt.Key.Key_End)
+    assert visible(scene.note_items) == set(doc.notes)
