@@ -11,17 +11,14 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
 )
 
 from sysmap.model import SystemMap
-from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView
+from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView, results_table
 
 COLUMNS = ("Archetype", "Confidence", "Roles")
 
@@ -57,15 +54,7 @@ class ArchetypesView(AnalysisView):
         super().__init__(parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = results_table(COLUMNS)
         self.story = QTextBrowser()
         self.story.setPlaceholderText("Choose an archetype to read its story.")
         layout = QVBoxLayout(self)

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import shiboken6
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QWidget
 
 from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
@@ -25,6 +25,20 @@ DEBOUNCE_MS = 400
 POLL_MS = 30
 #: how long the loop searches behind an analysis may take, in seconds
 TIME_LIMIT = 5.0
+
+
+def results_table(columns) -> QTableWidget:
+    """A read-only table of results, one row chosen at a time, columns sized to their contents."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
 
 
 class AnalysisView(QWidget):

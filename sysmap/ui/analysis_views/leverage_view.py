@@ -12,17 +12,14 @@ import functools
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
 from sysmap.model import SystemMap
-from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView
+from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView, results_table
 
 COLUMNS = ("#", "Element", "Score", "Loops", "Indep. loops", "Betweenness", "Centrality", "Reach", "Meadows")
 
@@ -68,16 +65,8 @@ class LeverageView(AnalysisView):
             "Simulate the model (Euler) and rank higher what lies on the loops that drive its behaviour "
             "(Loops that Matter); needs a model that simulates"
         )
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = results_table(COLUMNS)
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.why = QLabel()
         self.why.setWordWrap(True)
         self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

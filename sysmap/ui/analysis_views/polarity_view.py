@@ -8,17 +8,14 @@ highlights every listed link and its ends.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
 from sysmap.model import SystemMap
-from sysmap.ui.analysis_views.background import AnalysisView, sign_text
+from sysmap.ui.analysis_views.background import AnalysisView, results_table, sign_text
 
 COLUMNS = ("Link", "Drawn", "Equations say", "Problem")
 
@@ -46,15 +43,7 @@ class PolarityView(AnalysisView):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.mark_all = QCheckBox("Mark all on map")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = results_table(COLUMNS)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
