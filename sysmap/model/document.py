@@ -56,6 +56,12 @@ def check_text(element) -> None:
                 raise ModelError(f"the {type(element).__name__.lower()}'s {name} holds a control character")
 
 
+def check_plain_text(text: str, what: str) -> None:
+    """Refuse ``text`` that no file can hold, as :func:`check_text` does for elements."""
+    if _UNSAVABLE.search(text):
+        raise ModelError(f"the {what} holds a control character")
+
+
 #: The document-level fields (which :class:`sysmap.model.edits.SetField` may change) and
 #: their defaults.
 DOCUMENT_FIELDS: dict[str, Any] = {
@@ -68,6 +74,10 @@ DOCUMENT_FIELDS: dict[str, Any] = {
     "submodels": (),
     "origin": "",
     "extras": (),
+    # workshop additions, see sysmap.model.workshop
+    "perspectives": (),
+    "presentation": (),
+    "votes": (),
 }
 
 
@@ -164,6 +174,23 @@ class SystemMap:
         """The program that first wrote this model (e.g. ``Vensim, xmutil``), whose equation
         semantics the simulator follows where programs disagree."""
         return self._fields["origin"]
+
+    @property
+    def perspectives(self) -> tuple:
+        """The stakeholder groups (:class:`sysmap.model.workshop.Perspective`) whose tags
+        mark what each contributed."""
+        return self._fields["perspectives"]
+
+    @property
+    def presentation(self) -> tuple:
+        """The saved presentation, as :class:`sysmap.model.workshop.Slide` objects (empty:
+        none saved, the presentation is generated)."""
+        return self._fields["presentation"]
+
+    @property
+    def votes(self) -> tuple[tuple[str, int], ...]:
+        """Dot votes as (variable id, dots) pairs; see :func:`sysmap.model.workshop.votes_of`."""
+        return self._fields["votes"]
 
     @property
     def extras(self) -> tuple[tuple[str, Extras], ...]:

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 
 from sysmap.model import Kind, SystemMap, operations
 from sysmap.ui.canvas.scene import MapScene
@@ -159,3 +159,30 @@ def test_signs_of_links_into_one_variable_do_not_overlap(qapp, name):
                 assert not any(r.intersects(q) for q in rects[i + 1 :]), doc.variables[vid].name
     finally:
         scene.detach()
+
+
+def test_marks_colour_variables_and_links_and_survive_undo(qapp, doc):
+    scene = MapScene(doc)
+    a, b = doc.variable_named("Workload").id, doc.variable_named("Staff sick leave").id
+    plain = scene.link_items["ab"].pen().color()
+    scene.set_marks({a: "#d62728", "ab": "#1f77b4"})
+    assert scene.mark_of(a) == QColor("#d62728")
+    assert scene.link_items["ab"].pen().color() == QColor("#1f77b4")
+    # the ring is drawn: the rendered map has the mark's red near the variable
+    image = render_scene(scene).convertToFormat(QImage.Format.Format_RGB32)
+    reds = sum(
+        1
+        for x in range(image.width())
+        for y in range(0, image.height(), 3)
+        if QColor(image.pixel(x, y)).red() > 200 and QColor(image.pixel(x, y)).green() < 90
+    )
+    assert reds > 50
+    remove = operations.remove(doc, ["ab"])
+    doc.apply(remove)
+    doc.revert(remove)
+    assert scene.link_items["ab"].pen().color() == QColor("#1f77b4")
+    scene.set_marks({b: "#2ca02c"})
+    assert scene.mark_of(a) is None and scene.mark_of(b) == QColor("#2ca02c")
+    assert scene.link_items["ab"].pen().color() == plain
+    scene.set_marks(None)
+    assert scene.mark_of(b) is None

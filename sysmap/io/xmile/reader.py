@@ -31,6 +31,7 @@ from sysmap.io.xmile.names import (
     XMILE_NS,
     sysmap_tag,
 )
+from sysmap.io.xmile.workshop import WORKSHOP, read_workshop
 from sysmap.model import (
     NO_EXTRAS,
     Alias,
@@ -453,7 +454,7 @@ class _Reader:
                     kept.append(fragment(child))
         elif legacy:
             view = _child(element, "display")
-        known_model = {"variables", "views", sysmap_tag("doc")}
+        known_model = {"variables", "views", sysmap_tag("doc"), WORKSHOP}
         if legacy:
             known_model |= set(_KINDS) | {"group", "display"}
         extras = [
@@ -468,6 +469,9 @@ class _Reader:
         doc = SystemMap(name=name, documentation=documentation, **fields)
         builder = _Builder(self, doc, records, legacy)
         builder.build(view, groups)
+        workshop = next(element.iterchildren(WORKSHOP), None)
+        if workshop is not None:
+            read_workshop(workshop, doc, lambda name: builder.ids.get(_key(name)), self.warn)
         extras.append(("view", builder.view_extra))
         doc.apply(SetField("extras", doc.extras, tuple((p, e) for p, e in extras if e)))
         return doc

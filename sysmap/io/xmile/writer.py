@@ -20,6 +20,7 @@ from sysmap import __version__
 from sysmap.io.xmile.geometry import angle_from_curvature
 from sysmap.io.xmile.keep import parse_fragment, replay
 from sysmap.io.xmile.names import ISEE_NS, NSMAP, SYSMAP_NS, XMILE_NS, sysmap_tag, tag
+from sysmap.io.xmile.workshop import write_workshop
 from sysmap.model import (
     Alias,
     ArrayElement,
@@ -232,6 +233,9 @@ class _Writer:
         replay(views, doc.extra("views_head"))  # what came before the first view (Stella's <style>)
         views.append(self.view(doc, names))
         replay(views, Extras((), doc.extra("views").children))
+        workshop = write_workshop(doc, names)
+        if workshop is not None:
+            model.append(workshop)
         replay(model, Extras((), kept.children))
         return model
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QCursor, QTransform
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from sysmap.model import Alias, Change, Kind, Link, LoopLabel, Note, SystemMap, Variable
@@ -102,6 +102,8 @@ class MapScene(QGraphicsScene):
         self._lit: set[str] | None = None  # see highlight
         self._heat: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its tint (set_heat)
         self._sparks: dict[str, SparklineItem] = {}  # variable id -> its sparkline (set_sparklines)
+        self._rings: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its mark (set_marks)
+        self._marks: dict[str, QColor] = {}
         self.setBackgroundBrush(QBrush(style.background))
         if doc is not None:
             self.set_document(doc)
@@ -119,6 +121,8 @@ class MapScene(QGraphicsScene):
         self._lit = None
         self._heat = {}
         self._sparks = {}
+        self._rings = {}
+        self._marks = {}
         for items in self._maps():
             items.clear()
         self.doc = doc
@@ -192,6 +196,7 @@ class MapScene(QGraphicsScene):
     def _remove(self, eid: str) -> None:
         self._heat.pop(eid, None)  # a child of the variable's item: removed with it
         self._sparks.pop(eid, None)  # likewise
+        self._rings.pop(eid, None)  # likewise; its mark stays, for undo to bring back
         for items in self._maps():
             item = items.pop(eid, None)
             if item is not None:
@@ -240,6 +245,11 @@ class MapScene(QGraphicsScene):
                 self._heat[element.id].setRect(self._heat_rect(self.variable_items[element.id]))
             if element.id in self._sparks:
                 self._sparks[element.id].fit()
+            if element.id in self._rings:
+                self._rings[element.id].setRect(self._heat_rect(self.variable_items[element.id]))
+        for eid in change.added:  # a link or variable put back by undo keeps its mark
+            if eid in self._marks:
+                self._mark_element(eid, self._marks[eid])
         self.editing.document_changed(change)
 
     def _update_variable(self, var: Variable) -> None:
@@ -461,6 +471,47 @@ class MapScene(QGraphicsScene):
             if spark is None:
                 spark = self._sparks[vid] = SparklineItem(item)
             spark.set_series(times, values)
+
+    def set_marks(self, marks: Mapping[str, QColor | str] | None) -> None:
+        """Colour elements by a category: a ring round each variable of ``marks`` (id ->
+        colour) and its colour on each link; the others, and all of them for ``None``, lose
+        their mark. Perspectives and the comparison with another map use this."""
+        marks = {eid: QColor(c) for eid, c in (marks or {}).items()}
+        for eid in [eid for eid in self._marks if eid not in marks]:
+            del self._marks[eid]
+            self._mark_element(eid, None)
+        for eid, mark in marks.items():
+            if self._marks.get(eid) != mark:
+                self._marks[eid] = mark
+                self._mark_element(eid, mark)
+
+    def _mark_element(self, eid: str, mark: QColor | None) -> None:
+        link = self.link_items.get(eid)
+        if link is not None:
+            link.set_mark(mark)
+            return
+        item = self.variable_items.get(eid)
+        ring = self._rings.get(eid)
+        if mark is None or item is None:
+            if ring is not None:
+                self._rings.pop(eid)
+                if shiboken6.isValid(ring):
+                    ring.setParentItem(None)
+                    self.removeItem(ring)
+            return
+        if ring is None:
+            ring = self._rings[eid] = QGraphicsEllipseItem(self._heat_rect(item), item)
+            ring.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+            ring.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        fill = QColor(mark)
+        fill.setAlpha(70)
+        ring.setBrush(QBrush(fill))
+        ring.setPen(QPen(mark, 3.0))
+
+    def mark_of(self, eid: str) -> QColor | None:
+        """The colour :meth:`set_marks` gave element ``eid``, if any."""
+        mark = self._marks.get(eid)
+        return QColor(mark) if mark is not None else None
 
     def sparkline_of(self, vid: str) -> SparklineItem | None:
         """The sparkline :meth:`set_sparklines` drew for variable ``vid``, if any."""

@@ -96,6 +96,7 @@ class LinkItem(QGraphicsPathItem):
         self._sign_places: tuple[QPointF, QPointF] | None = None
         self._middle = QPointF()
         self._handle: BendHandle | None = None  # made when first selected: most links never are
+        self._mark: QColor | None = None  # see set_mark
 
     @property
     def element_id(self) -> str:
@@ -167,8 +168,11 @@ class LinkItem(QGraphicsPathItem):
         if self._arc is None:
             return
         selected = self.isSelected()
-        width = self.line_width() + (1.0 if self._hovered or selected else 0.0)
-        fill = self.style.selection if selected else colour(self.own_style.color, self.style.link)
+        width = self.line_width() + (1.0 if self._hovered or selected else 0.0) + (1.5 if self._mark else 0.0)
+        if selected:
+            fill = self.style.selection
+        else:
+            fill = self._mark or colour(self.own_style.color, self.style.link)
         dressed = (width, fill.rgba(), selected)
         if dressed != self._dressed:  # a new pen makes Qt re-index the item: not for nothing
             self._dressed = dressed
@@ -188,6 +192,16 @@ class LinkItem(QGraphicsPathItem):
         if bendable or self._handle is not None:
             self.handle.setVisible(bendable)
             self.handle.setPos(self._middle)
+
+    def set_mark(self, mark: QColor | None) -> None:
+        """Draw the line and head in ``mark`` (a perspective's or a diff's colour), a little
+        thicker, over the link's own colour; ``None`` takes the mark off."""
+        self._mark = QColor(mark) if mark is not None else None
+        self._restyle()
+
+    def mark(self) -> QColor | None:
+        """The colour :meth:`set_mark` gave, if any."""
+        return self._mark
 
     def _show_selected(self, pen: QPen) -> None:
         """Selected, the item draws nothing and a child draws the line in the selection colour."""
