@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QWidget
+from shots import shots_dir
 
 from sysmap.analysis.archetypes import find_archetypes
 from sysmap.analysis.causal import causal_graph
@@ -34,7 +35,7 @@ from sysmap.ui.commands import perform
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-SHOTS = Path("/tmp/shots/A1")
+SHOTS = shots_dir("A1")
 
 
 def wait_idle(qtbot, view, timeout=30000):
@@ -67,7 +68,6 @@ def click_row(qtbot, table, row: int) -> None:
 
 def shot(widget, scene, name: str) -> None:
     """The view beside the canvas, saved under :data:`SHOTS` to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
     holder = QWidget()
     row = QHBoxLayout(holder)
     canvas = MapView(scene)

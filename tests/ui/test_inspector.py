@@ -1,7 +1,5 @@
 """The inspector panel used as a user would: select, type, press Enter, click; then look at map and panel."""
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -10,12 +8,13 @@ import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor, QUndoStack
 from PySide6.QtWidgets import QApplication, QLineEdit
+from shots import shots_dir
 
 from sysmap.model import GraphicalFunction, Kind, SystemMap, operations
 from sysmap.ui.inspector import Inspector
 from sysmap.ui.inspector.equation import check_equation
 
-SHOTS = Path("/tmp/shots/h5")
+SHOTS = shots_dir("h5")
 
 
 @pytest.fixture
@@ -54,7 +53,6 @@ def type_into(qtbot, field, text: str) -> None:
 
 
 def save(widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 

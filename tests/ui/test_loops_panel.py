@@ -10,6 +10,7 @@ pytest.importorskip("PySide6")
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoStack
+from shots import shots_dir
 
 from sysmap.analysis.causal import causal_graph
 from sysmap.analysis.loop_basis import independent_loops
@@ -24,7 +25,7 @@ from sysmap.ui.loops_panel import LoopsPanel
 ROOT = Path(__file__).resolve().parents[2]
 SOCIAL = ROOT / "examples" / "social_care_workload.xmile"
 WORLD3 = Path("/work/shared/models/wrld3-03.xmile")
-SHOTS = Path("/tmp/shots/L")
+SHOTS = shots_dir("L")
 
 
 def wait_idle(qtbot, panel, timeout=20000):
@@ -263,7 +264,6 @@ def test_large_map_shows_the_independent_set_first_then_lists_more_and_cancels(q
 
 def test_render_panel_and_canvas_with_a_highlighted_loop(qtbot, session):
     doc, _, scene, panel = session
-    SHOTS.mkdir(parents=True, exist_ok=True)
     click_row(qtbot, panel, 2)
     scene.set_heat({vid: i / 12 for i, vid in enumerate(list(scene.variable_items)[:6])})
     view = MapView(scene)

@@ -6,8 +6,6 @@ canvas items' job, tested with them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -16,6 +14,7 @@ from canvas_driver import Canvas, open_canvas
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QUndoStack, QWheelEvent
 from PySide6.QtWidgets import QApplication
+from shots import shots_dir
 
 from sysmap.model import Extras, Kind, SystemMap, operations
 from sysmap.model.style import element_style, restyle
@@ -23,7 +22,7 @@ from sysmap.ui.canvas.menus import STYLE_COLOURS
 from sysmap.ui.inspector import Inspector, style_section
 from sysmap.ui.inspector.style_section import MIXED
 
-SHOTS = Path("/tmp/shots/h7")
+SHOTS = shots_dir("h7")
 LEFT = Qt.MouseButton.LeftButton
 
 
@@ -109,7 +108,6 @@ def choose_from_swatch_menu(qtbot, field, text):
 
 
 def save(widget, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
