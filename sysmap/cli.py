@@ -65,6 +65,9 @@ def map_summary(doc) -> dict:
         "loop_labels": len(doc.loop_labels),
         "notes": len(doc.notes),
         "groups": len(doc.groups),
+        "perspectives": [p.name for p in doc.perspectives],
+        "presentation_steps": len(doc.presentation),
+        "votes": sum(n for _, n in doc.votes),
         "sim_specs": {
             "start": specs.start,
             "stop": specs.stop,
@@ -80,12 +83,16 @@ def _num(x: float) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """Print what a map holds."""
-    doc = _load(args.file)
+    """Print what a map holds, and on stderr what the reader had to repair or leave out."""
+    from sysmap.io import load_with_warnings
+
+    doc, warnings = load_with_warnings(args.file)
     s = map_summary(doc)
     if args.json:
-        print(json.dumps({"file": args.file, **s}, indent=2))
+        print(json.dumps({"file": args.file, **s, "warnings": warnings}, indent=2))
         return 0
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     sim = s["sim_specs"]
     units = f" {sim['time_units']}" if sim["time_units"] else ""
     lines = [
@@ -99,6 +106,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"loop labels: {s['loop_labels']}",
         f"notes:       {s['notes']}",
         f"groups:      {s['groups']}",
+        *([f"perspectives: {', '.join(s['perspectives'])}"] if s["perspectives"] else []),
+        *([f"presentation: {s['presentation_steps']} saved steps"] if s["presentation_steps"] else []),
+        *([f"dot votes:   {s['votes']}"] if s["votes"] else []),
         f"simulation:  from {_num(sim['start'])} to {_num(sim['stop'])}{units}, "
         f"dt {_num(sim['dt'])}, {sim['method']}",
     ]

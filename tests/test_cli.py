@@ -106,7 +106,10 @@ def test_info_json_matches_the_map(repo, map_file):
         "loop_labels": 1,
         "notes": 1,
         "groups": 1,
+        "presentation_steps": 0,
+        "votes": 0,
     }
+    assert data["perspectives"] == [] and data["warnings"] == []
     specs = {"start": 0.0, "stop": 30.0, "dt": 0.25, "method": "rk4", "time_units": "minutes"}
     assert data["sim_specs"] == specs
 
@@ -149,6 +152,35 @@ def test_info_of_an_untitled_map_without_time_units(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{path}: (untitled)"
     assert out[-1] == "simulation:  from 0 to 100, dt 1, euler"
+
+
+def test_info_reports_what_the_reader_repaired(tmp_path, capsys):
+    path = tmp_path / "repaired.xmile"
+    path.write_bytes(
+        b'<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0" version="1.0"><header/>'
+        b'<model><variables><aux name="A"><eqn>1</eqn></aux><aux name="a"><eqn>2</eqn></aux>'
+        b"</variables></model></xmile>"
+    )
+    assert main(["info", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "variables:   2" in captured.out
+    assert captured.err.startswith(f"warning: {path}:1: a second variable named 'a' is renamed")
+    assert main(["info", "--json", str(path)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["warnings"]) == 1
+
+
+def test_info_lists_workshop_contents(tmp_path, capsys):
+    from sysmap.model import workshop
+
+    doc = SystemMap(name="w")
+    v = doc.add_variable("Workload")
+    doc.apply(workshop.set_perspectives(doc, workshop.STANDARD_PERSPECTIVES[:1]))
+    doc.apply(workshop.set_votes(doc, {v.id: 4}))
+    path = tmp_path / "w.xmile"
+    save(doc, path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "perspectives: Public services" in out and "dot votes:   4" in out
 
 
 @pytest.mark.parametrize(
