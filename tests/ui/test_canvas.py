@@ -186,3 +186,16 @@ def test_marks_colour_variables_and_links_and_survive_undo(qapp, doc):
     assert scene.link_items["ab"].pen().color() == plain
     scene.set_marks(None)
     assert scene.mark_of(b) is None
+
+
+def test_mark_layers_stack_and_uncover(qapp, doc):
+    scene = MapScene(doc)
+    a = doc.variable_named("Workload").id
+    b = doc.variable_named("Staff turnover").id
+    scene.set_marks({a: "#d62728", b: "#d62728"}, layer="perspectives")
+    scene.set_marks({a: "#2ca02c"}, layer="comparison")
+    assert scene.mark_of(a) == QColor("#2ca02c") and scene.mark_of(b) == QColor("#d62728")
+    scene.set_marks(None, layer="comparison")
+    assert scene.mark_of(a) == QColor("#d62728")
+    scene.set_marks(None, layer="perspectives")
+    assert scene.mark_of(a) is None and scene.mark_of(b) is None

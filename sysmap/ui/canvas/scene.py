@@ -103,7 +103,8 @@ class MapScene(QGraphicsScene):
         self._heat: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its tint (set_heat)
         self._sparks: dict[str, SparklineItem] = {}  # variable id -> its sparkline (set_sparklines)
         self._rings: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its mark (set_marks)
-        self._marks: dict[str, QColor] = {}
+        self._marks: dict[str, QColor] = {}  # what is drawn: the top layer's mark of each element
+        self._mark_layers: dict[str, dict[str, QColor]] = {}  # layer -> its marks, last set on top
         self.setBackgroundBrush(QBrush(style.background))
         if doc is not None:
             self.set_document(doc)
@@ -123,6 +124,7 @@ class MapScene(QGraphicsScene):
         self._sparks = {}
         self._rings = {}
         self._marks = {}
+        self._mark_layers = {}
         for items in self._maps():
             items.clear()
         self.doc = doc
@@ -472,15 +474,24 @@ class MapScene(QGraphicsScene):
                 spark = self._sparks[vid] = SparklineItem(item)
             spark.set_series(times, values)
 
-    def set_marks(self, marks: Mapping[str, QColor | str] | None) -> None:
+    def set_marks(self, marks: Mapping[str, QColor | str] | None, *, layer: str = "") -> None:
         """Colour elements by a category: a ring round each variable of ``marks`` (id ->
-        colour) and its colour on each link; the others, and all of them for ``None``, lose
-        their mark. Perspectives and the comparison with another map use this."""
-        marks = {eid: QColor(c) for eid, c in (marks or {}).items()}
-        for eid in [eid for eid in self._marks if eid not in marks]:
+        colour) and its colour on each link; ``None`` takes the layer's marks off.
+
+        Each ``layer`` (the perspectives panel's, the comparison's...) keeps its own marks; the
+        layer set last is drawn on top, so one tool's marks neither wipe nor hide for good
+        another's: clearing the top layer shows the one below again.
+        """
+        self._mark_layers.pop(layer, None)
+        if marks:
+            self._mark_layers[layer] = {eid: QColor(c) for eid, c in marks.items()}
+        shown: dict[str, QColor] = {}
+        for layer_marks in self._mark_layers.values():
+            shown.update(layer_marks)
+        for eid in [eid for eid in self._marks if eid not in shown]:
             del self._marks[eid]
             self._mark_element(eid, None)
-        for eid, mark in marks.items():
+        for eid, mark in shown.items():
             if self._marks.get(eid) != mark:
                 self._marks[eid] = mark
                 self._mark_element(eid, mark)
