@@ -28,9 +28,13 @@ from sysmap.analysis.loop_labels import cycle_key
 from sysmap.analysis.loops import Loop, loops_through, make_loop, order_key
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import networkx as nx
 
+    from sysmap.analysis.dominance import Dominance
     from sysmap.model import SystemMap
+    from sysmap.model.workshop import Slide
 
 #: How a link's sign is shown in a step caption.
 SIGN_TEXT = {"+": "+", "-": "−", "?": "?"}
@@ -46,13 +50,16 @@ class Step:
     ``kind`` is ``"variable"``, ``"link"`` or ``"loop"``; ``ids`` the element ids to highlight
     (variables, drawn links, and a loop's label); ``caption`` the words shown with it (a
     variable's label, ``"A → B (+)"`` for a link, the narration for a loop); ``revealed``
-    every id shown so far, this step's included, in the order they appeared.
+    every id shown so far, this step's included, in the order they appeared; ``notes`` the
+    presenter's notes (a saved sequence's, else empty). A saved sequence adds the kind
+    ``"map"``: the whole map at once.
     """
 
     kind: str
     ids: tuple[str, ...]
     caption: str
     revealed: tuple[str, ...]
+    notes: str = ""
 
 
 def _label(doc: SystemMap, vid: str, graph=None) -> str:
@@ -146,13 +153,14 @@ class _Presenter:
         self.loops_shown: set[tuple] = set()
         self.labels = {cycle_key(label.loop): label for label in doc.loop_labels.values() if label.loop}
 
-    def add(self, kind: str, ids, caption: str) -> None:
+    def add(self, kind: str, ids, caption: str, notes: str = "", also=()) -> None:
+        """A step lighting ``ids``; ``also`` are revealed with them without being lit."""
         ids = tuple(dict.fromkeys(ids))
-        for eid in ids:
+        for eid in (*also, *ids):
             if eid not in self.shown:
                 self.shown.add(eid)
                 self.revealed.append(eid)
-        self.steps.append(Step(kind, ids, caption, tuple(self.revealed)))
+        self.steps.append(Step(kind, ids, caption, tuple(self.revealed), notes))
 
     def variable(self, vid: str) -> None:
         if vid not in self.shown:
@@ -163,9 +171,10 @@ class _Presenter:
         if new:
             self.add("link", new, link_caption(self.doc, source, target, sign, self.graph))
 
-    def loop(self, loop: Loop, first: str | None = None) -> None:
+    def loop(self, loop: Loop, first: str | None = None, name: str = "") -> None:
         """Reveal the loop's new variables and links one by one from ``first`` (else its
-        first shown variable), then the whole loop with its narration."""
+        first shown variable), then the whole loop with its narration (after its loop
+        label's text, else after ``name``)."""
         key = cycle_key(loop.variables)
         if key in self.loops_shown:
             return
@@ -188,7 +197,16 @@ class _Presenter:
         if label is not None:
             ids.append(label.id)
             caption = f"{label.text.strip()}: {caption}"
+        elif name:
+            caption = f"{name}: {caption}"
         self.add("loop", ids, caption)
+
+    def rest(self) -> None:
+        """Every variable and drawn link not shown yet, in document order."""
+        for vid in self.doc.variables:
+            self.variable(vid)
+        for link in self.doc.links.values():
+            self.link((link.id,), link.source, link.target, _sign(link))
 
 
 def default_sequence(
@@ -231,9 +249,186 @@ def default_sequence(
     )
     for loop in rest:
         show.loop(loop)
-    for vid in doc.variables:
-        show.variable(vid)
-    for link in doc.links.values():
-        sign = link.polarity.value if link.polarity.value in ("+", "-") else "?"
-        show.link((link.id,), link.source, link.target, sign)
+    show.rest()
+    return show.steps
+
+
+def _sign(link) -> str:
+    return link.polarity.value if link.polarity.value in ("+", "-") else "?"
+
+
+def _causal(doc: SystemMap, graph):
+    if graph is None:
+        from sysmap.analysis.causal import causal_graph
+
+        graph = causal_graph(doc, derive=True)
+    return graph
+
+
+def _end(doc: SystemMap, eid: str) -> str:
+    """The variable at a link's end (an alias stands for its variable)."""
+    alias = doc.aliases.get(eid)
+    return alias.of if alias is not None else eid
+
+
+def slide_caption(doc: SystemMap, kind: str, items: Sequence[str], graph=None) -> str:
+    """The generated caption of a saved step: what the presentation says when the
+    facilitator wrote none. A variable's label, ``"A → B (+)"`` for a link, a loop's
+    narration (after its loop label's text), ``"The whole map"`` for a map step.
+
+    >>> from sysmap.model import SystemMap
+    >>> doc = SystemMap()
+    >>> a, b = doc.add_variable("Births"), doc.add_variable("Population")
+    >>> link = doc.add_link(a.id, b.id, polarity="+")
+    >>> slide_caption(doc, "link", [link.id])
+    'Births → Population (+)'
+    """
+    items = [i for i in items if i in doc]
+    if kind == "map":
+        return "The whole map"
+    if kind == "variable":
+        return ", ".join(_label(doc, v, graph) for v in items if v in doc.variables)
+    if kind == "link":
+        links = [doc.links[i] for i in items if i in doc.links]
+        return "; ".join(
+            link_caption(doc, _end(doc, k.source), _end(doc, k.target), _sign(k), graph) for k in links
+        )
+    members = [i for i in items if i in doc.variables]
+    graph = _causal(doc, graph)
+    label = next((doc.loop_labels[i] for i in items if i in doc.loop_labels), None)
+    try:
+        text = narrate(make_loop(graph, members), doc, graph) if members else ""
+    except KeyError:  # the variables no longer form a loop: name them
+        text = ", ".join(_label(doc, v, graph) for v in members)
+    if label is None:
+        key = cycle_key(members)
+        label = next((lb for lb in doc.loop_labels.values() if lb.loop and cycle_key(lb.loop) == key), None)
+    if label is not None and label.text.strip():
+        return f"{label.text.strip()}: {text}" if text else label.text.strip()
+    return text
+
+
+def whole_map(doc: SystemMap) -> tuple[str, ...]:
+    """Every variable, link, loop label and note of ``doc``: what a ``map`` step shows."""
+    return (*doc.variables, *doc.links, *doc.loop_labels, *doc.notes)
+
+
+def steps_from_slides(doc: SystemMap, slides: Sequence[Slide], graph: nx.DiGraph | None = None) -> list[Step]:
+    """A saved sequence (``slides``, as in ``doc.presentation``) played back as steps.
+
+    Each step lights its slide's items and reveals them with everything before; a link step
+    reveals the variables it joins too, and a ``map`` step the whole map. An empty caption
+    becomes the generated one (:func:`slide_caption`), so it follows renames and polarity
+    changes. Ids no longer in ``doc`` are left out, and a step left with none is skipped.
+
+    >>> from sysmap.model import SystemMap
+    >>> from sysmap.model.workshop import Slide
+    >>> doc = SystemMap()
+    >>> a = doc.add_variable("Births")
+    >>> [(s.caption, s.revealed) for s in steps_from_slides(doc, [Slide("variable", (a.id, "gone"))])]
+    [('Births', ('v1',))]
+    """
+    show = _Presenter(doc, None)
+    for slide in slides:
+        items = tuple(i for i in slide.items if i in doc)
+        if not items and slide.kind != "map":
+            continue
+        if slide.kind == "map":
+            items = whole_map(doc)
+        needs_graph = not slide.caption and slide.kind == "loop"
+        if needs_graph:
+            graph = _causal(doc, graph)
+        caption = slide.caption or slide_caption(doc, slide.kind, items, graph)
+        also = []
+        if slide.kind == "link":
+            for lid in items:
+                if lid in doc.links:
+                    also += [doc.links[lid].source, doc.links[lid].target]
+        show.add(slide.kind, items, caption, slide.notes, also)
+    return show.steps
+
+
+def slides_from_steps(steps: Sequence[Step]) -> tuple[Slide, ...]:
+    """The steps as slides to save: kinds, ids and notes kept, captions left empty so the
+    narration follows renames and polarity changes.
+
+    >>> slides_from_steps([Step("variable", ("v1",), "Births", ("v1",), "say hello")])
+    (Slide(kind='variable', items=('v1',), caption='', notes='say hello'),)
+    """
+    from sysmap.model.workshop import Slide
+
+    return tuple(Slide(step.kind, tuple(step.ids), "", step.notes) for step in steps)
+
+
+def presentation_steps(doc: SystemMap, graph: nx.DiGraph | None = None) -> list[Step]:
+    """What presenting ``doc`` shows: its saved sequence, else :func:`default_sequence`."""
+    if doc.presentation:
+        return steps_from_slides(doc, doc.presentation, graph)
+    return default_sequence(doc, graph=graph)
+
+
+def dominance_sequence(
+    doc: SystemMap,
+    dominance: Dominance,
+    start: str | None = None,
+    graph: nx.DiGraph | None = None,
+    *,
+    by: str = "period",
+) -> list[Step]:
+    """The map presented loop by loop as its simulated behaviour is driven, from a
+    :func:`~sysmap.analysis.dominance.loop_dominance` result.
+
+    With ``by="period"`` the loops that dominate a period come first, in the order of the
+    first period each dominates (the story of the run: what drives it first, then what takes
+    over), the other scored loops after them by their mean share of the behaviour; with
+    ``by="share"`` all scored loops go by mean share, largest first (ties by the first period
+    they dominate). Each loop is revealed as :func:`default_sequence` reveals loops (from
+    ``start`` when it is on it), told after its loop label or its dominance name ("R1").
+    Then the loops of an independent set the result does not score, then every variable and
+    link not shown yet. Raises ``KeyError`` for an unknown ``start``.
+    """
+    if by not in ("period", "share"):
+        raise ValueError(f"order loops by period or share, not {by!r}")
+    graph = _causal(doc, graph)
+    if start is not None and start not in doc.variables:
+        raise KeyError(f"no variable {start!r} in the map")
+    first_period: dict[int, int] = {}
+    for n, period in enumerate(dominance.periods()):
+        index = dominance.loops.index(period.loops[0][0])
+        first_period.setdefault(index, n)
+    shares = [float(abs(row).mean()) if len(row) else 0.0 for row in dominance.relative]
+    never = len(first_period) + 1
+
+    def rank(i: int):
+        if by == "share":
+            return (-shares[i], first_period.get(i, never), i)
+        return (first_period.get(i, never), -shares[i], i)
+
+    show = _Presenter(doc, graph)
+    if start is not None:
+        show.variable(start)
+    for i in sorted(range(len(dominance.loops)), key=rank):
+        scored = dominance.loops[i]
+        ids = []
+        for name in scored.variables:
+            var = doc.variable_named(name)
+            if var is not None:
+                ids.append(var.id)
+        if not ids:
+            continue
+        try:
+            loop = make_loop(graph, ids)
+        except KeyError:  # not a cycle of the drawn map: show its variables
+            for vid in ids:
+                show.variable(vid)
+            continue
+        show.loop(loop, first=start if start in ids else None, name=scored.name)
+    from sysmap.analysis.loop_basis import independent_loops
+
+    for loop in sorted(
+        independent_loops(graph),
+        key=lambda lp: (lp.length, tuple(order_key(graph, v) for v in cycle_key(lp.variables))),
+    ):
+        show.loop(loop)
+    show.rest()
     return show.steps

@@ -1,23 +1,28 @@
 """Presentation mode: a map revealed step by step, full screen, with a caption for each step.
 
-The steps come from :func:`sysmap.analysis.narration.default_sequence`: a variable, a link,
-then each loop as a whole with its narration. The window draws the map in the projector
+The steps come from :func:`sysmap.analysis.narration.presentation_steps`: the map's saved
+sequence, else the automatic one (a variable, a link, then each loop as a whole with its
+narration). The window draws the map in the projector
 style, read-only, fitted to the screen; what a step has not revealed yet is hidden, the
 step's own elements are drawn as usual and the rest of what was revealed is dimmed.
 
 Keys: Right, Down, Space, PageDown (next); Left, Up, PageUp (previous); Home, End;
-B blanks the screen and B again brings it back; Escape closes.
+B blanks the screen and B again brings it back; P opens or closes the presenter view
+(:mod:`sysmap.ui.presenter_view`); Escape closes.
+
+With two or more screens, :func:`present` puts the presentation full screen on a screen
+other than the main window's and the presenter view on the main window's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from sysmap.analysis.narration import Step, default_sequence
+from sysmap.analysis.narration import Step, presentation_steps
 from sysmap.model import SystemMap
 from sysmap.ui.canvas.scene import MapScene
 from sysmap.ui.canvas.style import PROJECTOR_STYLE
@@ -35,21 +40,82 @@ NEXT_KEYS = frozenset({Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.K
 PREVIOUS_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp})
 
 
+def stage(scene: MapScene, step: Step, *, last: bool = False) -> None:
+    """Set ``scene`` as the presentation shows ``step``: what it has not revealed hidden, its
+    own elements (and a link's two variables) drawn as usual, the rest dimmed. The ``last``
+    step shows the notes too; a ``map`` step shows everything undimmed."""
+    revealed = set(step.revealed)
+    if last or step.kind == "map":  # the whole map at the end, its notes included
+        revealed |= set(scene.note_items)
+    for items in (
+        scene.variable_items,
+        scene.link_items,
+        scene.pipe_items,  # keyed by the flow's id: shown with its valve
+        scene.label_items,
+        scene.note_items,
+    ):
+        for eid, item in items.items():
+            item.setVisible(eid in revealed)
+    doc = scene.doc
+    for aid, item in scene.alias_items.items():
+        # an alias is drawn once a link from it is (the steps name the link, not the alias)
+        item.setVisible(
+            aid in revealed
+            or (doc is not None and any(link.id in revealed for link in doc.links_from_alias(aid)))
+        )
+    if step.kind == "map":
+        scene.highlight(None)
+        return
+    lit = set(step.ids)
+    if step.kind == "link":  # a link is read with the two variables it joins
+        for lid in step.ids:
+            link = doc.links.get(lid) if doc is not None else None
+            if link is not None:
+                lit.update((link.source, link.target))
+    scene.highlight(lit)
+
+
+def presentation_screens(screens: Sequence, main_screen) -> tuple:
+    """Where to show a presentation and its presenter view: ``(presentation, presenter)``.
+
+    With two or more ``screens`` the presentation goes on the first that is not
+    ``main_screen`` (the main window's) and the presenter view on ``main_screen``; with one,
+    the presentation goes on it and there is no presenter screen (``None``).
+
+    >>> presentation_screens(["laptop", "projector"], "laptop")
+    ('projector', 'laptop')
+    >>> presentation_screens(["laptop"], "laptop")
+    ('laptop', None)
+    """
+    screens = list(screens)
+    if len(screens) >= 2:
+        at = screens.index(main_screen) if main_screen in screens else 0
+        return screens[1 if at == 0 else 0], screens[at]
+    return (screens[0] if screens else main_screen), None
+
+
 class PresentationWindow(QWidget):
     """Shows ``doc`` one :class:`~sysmap.analysis.narration.Step` at a time.
 
-    ``steps`` defaults to ``default_sequence(doc)``. The window never edits ``doc``: its
+    ``steps`` defaults to ``presentation_steps(doc)`` (the saved sequence, else the
+    automatic one); the window opens on step ``start``. The window never edits ``doc``: its
     scene has no undo stack and its view takes no mouse edits. ``show_step(i)`` jumps to a
     step (clamped to the range); ``step`` is the index shown; ``blanked`` whether B has
-    blanked the screen.
+    blanked the screen; ``presenter`` the open presenter view, if any. ``stepChanged(i)``
+    follows every step shown, ``closed`` the window closing.
     """
 
-    def __init__(self, doc: SystemMap, steps: Sequence[Step] | None = None, parent=None):
+    stepChanged = Signal(int)
+    closed = Signal()
+
+    def __init__(self, doc: SystemMap, steps: Sequence[Step] | None = None, parent=None, *, start: int = 0):
         super().__init__(parent)
         self.setWindowTitle("Presentation")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.doc = doc
-        self.steps: list[Step] = list(default_sequence(doc) if steps is None else steps)
+        self.presenter = None
+        self._presenter_view = None  # made on first opening, kept while the window lives
+        self.steps: list[Step] = list(presentation_steps(doc) if steps is None else steps)
         self.scene = MapScene(doc, style=PROJECTOR_STYLE, parent=self)
         self.view = MapView(self.scene, self)
         self.view.setInteractive(False)  # read-only: no selection, no dragging
@@ -95,7 +161,7 @@ class PresentationWindow(QWidget):
 
         self._step = -1
         if self.steps:
-            self.show_step(0)
+            self.show_step(start)
         else:
             self.caption.setText("This map has nothing to present.")
             self.counter.setText("0 / 0")
@@ -120,20 +186,11 @@ class PresentationWindow(QWidget):
         index = max(0, min(len(self.steps) - 1, index))
         self._step = index
         step = self.steps[index]
-        revealed = set(step.revealed)
-        if index == len(self.steps) - 1:  # the whole map at the end, its notes included
-            revealed |= set(self.scene.note_items)
-        self._reveal(revealed)
-        lit = set(step.ids)
-        if step.kind == "link":  # a link is read with the two variables it joins
-            for lid in step.ids:
-                link = self.scene.doc.links.get(lid) if self.scene.doc is not None else None
-                if link is not None:
-                    lit.update((link.source, link.target))
-        self.scene.highlight(lit)
+        stage(self.scene, step, last=index == len(self.steps) - 1)
         self.caption.setText(step.caption)
         self._fit_caption()
         self.counter.setText(f"{index + 1} / {len(self.steps)}")
+        self.stepChanged.emit(index)
 
     def next_step(self) -> None:
         """Go one step forward (nothing at the last)."""
@@ -162,29 +219,31 @@ class PresentationWindow(QWidget):
         lines = self.caption.fontMetrics().lineSpacing() * CAPTION_LINES + 2 * CAPTION_PAD
         self.caption.setFixedHeight(max(lines, self.caption.heightForWidth(max(1, self.width()))))
 
-    def _reveal(self, revealed: set[str]) -> None:
-        scene = self.scene
-        for items in (
-            scene.variable_items,
-            scene.link_items,
-            scene.pipe_items,  # keyed by the flow's id: shown with its valve
-            scene.label_items,
-            scene.note_items,
-        ):
-            for eid, item in items.items():
-                item.setVisible(eid in revealed)
-        for aid, item in scene.alias_items.items():
-            # an alias is drawn once a link from it is (the steps name the link, not the alias)
-            item.setVisible(
-                aid in revealed or any(link.id in revealed for link in self.doc.links_from_alias(aid))
-            )
-
     # -- Qt events -------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+    def toggle_presenter(self, screen=None) -> None:
+        """Open the presenter view as its own window (on ``screen`` if given), or close it."""
+        if self.presenter is not None:
+            self.presenter.close()
+            return
+        from sysmap.ui.presenter_view import PresenterView
+
+        if self._presenter_view is None:
+            self._presenter_view = PresenterView(self)
+        view = self.presenter = self._presenter_view  # forgets itself when it closes
+        if screen is not None:
+            view.setScreen(screen)
+            view.move(screen.availableGeometry().topLeft())
+        view.resize(1100, 720)
+        view.show()
+
+    def handle_key(self, key) -> bool:
+        """Act on a presentation key (from this window or the presenter view); false if it
+        is not one."""
         if key == Qt.Key.Key_Escape:
             self.close()
+        elif key == Qt.Key.Key_P:
+            self.toggle_presenter()
         elif key == Qt.Key.Key_B:
             self.set_blanked(not self.blanked)
         elif self.blanked and key in NEXT_KEYS | PREVIOUS_KEYS | {Qt.Key.Key_Home, Qt.Key.Key_End}:
@@ -198,9 +257,14 @@ class PresentationWindow(QWidget):
         elif key == Qt.Key.Key_End:
             self.show_step(len(self.steps) - 1)
         else:
+            return False
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.handle_key(event.key()):
+            event.accept()
+        else:
             super().keyPressEvent(event)
-            return
-        event.accept()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -219,14 +283,29 @@ class PresentationWindow(QWidget):
     def closeEvent(self, event) -> None:
         self.scene.detach()  # stop following the document before the scene goes
         super().closeEvent(event)
+        self.closed.emit()
 
 
-def present(doc: SystemMap, parent=None) -> PresentationWindow:
-    """Open a :class:`PresentationWindow` on ``doc``, full screen, and return it."""
-    window = PresentationWindow(doc, parent=parent)
+def present(
+    doc: SystemMap, parent=None, start: int = 0, steps: Sequence[Step] | None = None
+) -> PresentationWindow:
+    """Open a :class:`PresentationWindow` on ``doc`` at step ``start``, full screen, and return it.
+
+    With two or more screens it goes on a screen other than ``parent``'s (the primary
+    screen's without a parent), and the presenter view opens on ``parent``'s screen.
+    """
+    window = PresentationWindow(doc, steps, parent=parent, start=start)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if parent is not None:
         window.setWindowFlag(Qt.WindowType.Window)  # its own top-level window, over the parent
+    main = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+    screen, presenter_screen = presentation_screens(QGuiApplication.screens(), main)
+    if screen is not None and presenter_screen is not None:
+        window.setScreen(screen)
+        window.move(screen.geometry().topLeft())
     window.showFullScreen()
     window.activateWindow()
+    if presenter_screen is not None:
+        window.toggle_presenter(presenter_screen)
+        window.activateWindow()
     return window

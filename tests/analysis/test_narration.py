@@ -137,3 +137,119 @@ def test_map_without_loops_still_shows_everything():
     assert [s.kind for s in steps] == ["variable", "variable", "link"]
     assert steps[-1].caption == "Rain → Puddles (+)" and link.id in steps[-1].revealed
     assert default_sequence(SystemMap()) == []
+
+
+# -- saved sequences and dominance order ---------------------------------------------------------
+
+SIR = EXAMPLE.parent / "sir_epidemic.xmile"
+
+
+def test_saved_slides_play_back_as_the_automatic_sequence():
+    from sysmap.analysis.narration import slides_from_steps, steps_from_slides
+
+    doc = load(EXAMPLE)
+    steps = default_sequence(doc)
+    slides = slides_from_steps(steps)
+    assert all(slide.caption == "" for slide in slides)
+    assert [s.kind for s in slides] == [s.kind for s in steps]
+    played = steps_from_slides(doc, slides)
+    assert [(s.kind, s.ids, s.caption, s.revealed) for s in played] == [
+        (s.kind, s.ids, s.caption, s.revealed) for s in steps
+    ]
+
+
+def test_saved_captions_and_notes_are_kept_and_empty_ones_follow_renames():
+    from sysmap.analysis.narration import presentation_steps
+    from sysmap.model.workshop import Slide, set_presentation
+
+    doc, ids = chain("Workload", "+", "Overtime", "-")
+    link = next(iter(doc.links))
+    from sysmap.model.operations import add_loop_label
+
+    doc.apply(add_loop_label(doc, "B1", (0, 0), loop=tuple(ids)))
+    slides = [
+        Slide("variable", (ids[1],), "Start with overtime", "ask who works late"),
+        Slide("link", (link,)),
+        Slide("loop", tuple(ids)),
+        Slide("map"),
+    ]
+    doc.apply(set_presentation(doc, slides))
+    doc.rename_variable(ids[0], "Caseload")
+    steps = presentation_steps(doc)
+    assert [s.kind for s in steps] == ["variable", "link", "loop", "map"]
+    assert steps[0].caption == "Start with overtime" and steps[0].notes == "ask who works late"
+    assert steps[1].caption == "Caseload → Overtime (+)"
+    # a link step reveals the two variables it joins
+    assert set(ids) <= set(steps[1].revealed)
+    told = "As Caseload rises, Overtime rises, so Caseload falls back: a balancing loop."
+    assert steps[2].caption == f"B1: {told}"  # the loop label's text in front
+    assert steps[3].caption == "The whole map"
+    assert set(steps[3].ids) >= set(doc.variables) | set(doc.links)
+    assert steps[3].revealed[: len(steps[2].revealed)] == steps[2].revealed
+
+
+def test_deleted_elements_are_skipped_and_a_step_left_empty_dropped():
+    from sysmap.analysis.narration import steps_from_slides
+    from sysmap.model.workshop import Slide
+
+    doc, ids = chain("Workload", "+", "Overtime", "-")
+    slides = [Slide("variable", (ids[0],)), Slide("variable", (ids[1],)), Slide("variable", ("gone",))]
+    doc.remove(ids[1])
+    steps = steps_from_slides(doc, slides)
+    assert [s.ids for s in steps] == [(ids[0],)]
+
+
+def test_without_a_saved_sequence_the_presentation_is_the_automatic_one():
+    from sysmap.analysis.narration import presentation_steps
+
+    doc = load(EXAMPLE)
+    assert not doc.presentation
+    assert presentation_steps(doc) == default_sequence(doc)
+
+
+@pytest.fixture(scope="module")
+def sir():
+    from sysmap.analysis.dominance import loop_dominance
+
+    doc = load(SIR)
+    return doc, loop_dominance(doc)
+
+
+def _loop_names(doc, steps):
+    names = []
+    for step in steps:
+        if step.kind == "loop":
+            label = next(doc.loop_labels[i].text for i in step.ids if i in doc.loop_labels)
+            names.append(label)
+    return names
+
+
+def test_dominance_order_puts_the_loop_that_drives_the_run_first(sir):
+    from sysmap.analysis.narration import dominance_sequence
+
+    doc, dominance = sir
+    # `sysmap dominance`: R1 drives t 0-20, then B1, then B2
+    first = [p.loops[0][0].name for p in dominance.periods()]
+    assert first == ["R1", "B1", "B2"]
+    steps = dominance_sequence(doc, dominance)
+    assert _loop_names(doc, steps) == ["R1", "B1", "B2"]
+    assert steps[3].caption.startswith("R1: As Infected rises, Infection rises")
+    # everything is shown by the end, each variable once
+    assert set(steps[-1].revealed) >= set(doc.variables) | set(doc.links)
+    shown = [s.ids[0] for s in steps if s.kind == "variable"]
+    assert sorted(shown) == sorted(set(shown))
+
+
+def test_dominance_order_by_share_and_from_a_start(sir):
+    from sysmap.analysis.narration import dominance_sequence
+
+    doc, dominance = sir
+    # B2 holds the largest share over the whole run
+    assert _loop_names(doc, dominance_sequence(doc, dominance, by="share")) == ["B2", "R1", "B1"]
+    recovered = doc.variable_named("Recovered").id
+    steps = dominance_sequence(doc, dominance, start=recovered)
+    assert steps[0].ids == (recovered,)
+    with pytest.raises(KeyError):
+        dominance_sequence(doc, dominance, start="nope")
+    with pytest.raises(ValueError):
+        dominance_sequence(doc, dominance, by="size")

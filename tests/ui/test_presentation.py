@@ -221,3 +221,77 @@ def test_a_link_is_shown_with_the_two_variables_it_joins_and_the_end_shows_the_n
     assert doc.notes and not visible(scene.note_items)
     press(qtbot, window, Qt.Key.Key_End)
     assert visible(scene.note_items) == set(doc.notes)
+
+
+# -- saved sequences, start, screens -------------------------------------------------------------
+
+
+def test_a_saved_sequence_is_played_with_its_captions(qtbot, doc):
+    from sysmap.model.workshop import Slide, set_presentation
+
+    first, second = list(doc.variables)[:2]
+    doc.apply(
+        set_presentation(
+            doc, [Slide("variable", (second,), "Begin here"), Slide("variable", (first,)), Slide("map")]
+        )
+    )
+    win = PresentationWindow(doc)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.caption.text() == "Begin here"
+    assert visible(win.scene.variable_items) == {second}
+    press(qtbot, win, Qt.Key.Key_Right)
+    assert win.caption.text() == doc.variables[first].label
+    press(qtbot, win, Qt.Key.Key_Right)
+    assert win.counter.text() == "3 / 3"
+    assert visible(win.scene.variable_items) == set(doc.variables)
+    assert visible(win.scene.note_items) == set(doc.notes)
+    assert win.scene.highlighted() is None  # the whole map, nothing dimmed
+
+
+def test_start_opens_on_that_step_and_present_keeps_its_old_signature(qtbot, doc):
+    win = PresentationWindow(doc, start=5)
+    qtbot.addWidget(win)
+    assert win.step == 5 and win.counter.text().startswith("6 /")
+    shown = present(doc, None, start=3)
+    qtbot.addWidget(shown)
+    assert shown.step == 3
+    assert shown.presenter is None  # one screen: no presenter view until P
+
+
+def test_presentation_screens_choose_another_screen_for_the_room():
+    from sysmap.ui.presentation import presentation_screens
+
+    laptop, projector, third = object(), object(), object()
+    assert presentation_screens([laptop, projector], laptop) == (projector, laptop)
+    assert presentation_screens([projector, laptop], laptop) == (projector, laptop)
+    assert presentation_screens([laptop, projector, third], projector) == (laptop, projector)
+    assert presentation_screens([laptop], laptop) == (laptop, None)
+    assert presentation_screens([], None) == (None, None)
+
+
+def test_two_screens_open_the_presenter_view_on_the_main_windows(qtbot, doc, monkeypatch):
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QGuiApplication
+
+    import sysmap.ui.presentation as presentation
+
+    real = QGuiApplication.primaryScreen()
+    # two screens (both the offscreen one: the choice itself is tested above)
+    fake = SimpleNamespace(screens=lambda: [real, real], primaryScreen=lambda: real)
+    monkeypatch.setattr(presentation, "QGuiApplication", fake)
+    win = present(doc)
+    assert win.presenter is not None and win.presenter.isVisible()
+    assert win.isFullScreen()
+    press(qtbot, win, Qt.Key.Key_Escape)
+    assert win.presenter is None
+
+
+def test_p_opens_and_closes_the_presenter_view(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_P)
+    view = window.presenter
+    assert view is not None and view.isVisible()
+    press(qtbot, window, Qt.Key.Key_P)
+    assert window.presenter is None
+    assert not view.isVisible()
