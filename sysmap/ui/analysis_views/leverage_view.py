@@ -1,6 +1,7 @@
 """The leverage view: the map's variables and links ranked as leverage points, as ``sysmap leverage``.
 
-Each row gives the rank, the element, its score, each score component raw with its 0-1 scaled
+Each row gives the rank, the element, its score, the dot votes the workshop gave it
+(:func:`sysmap.model.workshop.votes_of`; empty without votes), each score component raw with its 0-1 scaled
 value in brackets, and the deepest of Meadows' places to intervene its structure allows; the
 "why" sentence is the row's tooltip and shows under the table for the chosen row. Choosing a
 row selects that element on the canvas; "Show on map" tints the variables by score.
@@ -19,19 +20,32 @@ from PySide6.QtWidgets import (
 )
 
 from sysmap.model import SystemMap
+from sysmap.model.workshop import votes_of
 from sysmap.ui.analysis_views.background import TIME_LIMIT, AnalysisView, results_table
 
-COLUMNS = ("#", "Element", "Score", "Loops", "Indep. loops", "Betweenness", "Centrality", "Reach", "Meadows")
+COLUMNS = (
+    "#",
+    "Element",
+    "Score",
+    "Dots",
+    "Loops",
+    "Indep. loops",
+    "Betweenness",
+    "Centrality",
+    "Reach",
+    "Meadows",
+)
 
 
-def cells(candidate, exact: bool = True) -> tuple[str, ...]:
-    """The table cells of a :class:`sysmap.analysis.leverage.Candidate`."""
+def cells(candidate, exact: bool = True, dots: int = 0) -> tuple[str, ...]:
+    """The table cells of a :class:`sysmap.analysis.leverage.Candidate` with ``dots`` votes."""
     c, n = candidate, candidate.normalised
     mark = "" if exact else "≥"
     return (
         str(c.rank),
         c.name,
         f"{c.score:.3f}",
+        str(dots) if dots else "",
         f"{mark}{c.loops:,} ({n.loops:.2f})",
         f"{c.independent_loops:,} ({n.independent_loops:.2f})",
         f"{c.betweenness:.3f} ({n.betweenness:.2f})",
@@ -115,9 +129,11 @@ class LeverageView(AnalysisView):
                 self.summary.clear()
                 return
             exact = ranking.loops.complete
+            votes = self.votes()
             self.table.setRowCount(len(self.candidates))
             for row, candidate in enumerate(self.candidates):
-                for column, text in enumerate(cells(candidate, exact)):
+                dots = votes.get(candidate.element, 0) if candidate.kind == "variable" else 0
+                for column, text in enumerate(cells(candidate, exact, dots)):
                     item = QTableWidgetItem(text)
                     item.setToolTip(candidate.why)
                     if column != 1 and column != len(COLUMNS) - 1:
@@ -134,6 +150,10 @@ class LeverageView(AnalysisView):
         if not self.candidates:
             self.status.setText("Nothing to rank: the map has no variables.")
         self._show_heat()
+
+    def votes(self) -> dict[str, int]:
+        """The map's dot votes by variable id (the "Dots" column)."""
+        return votes_of(self.doc) if self.doc is not None else {}
 
     def heat_scores(self) -> dict[str, float]:
         """The variables' scores scaled so the best is 1, as "Show on map" draws them."""

@@ -1,0 +1,293 @@
+"""The Open Loops dock (Workshop › Open Loops…): links not drawn yet that would close a loop.
+
+The list is :func:`sysmap.analysis.open_loops.find_open_loops`, worked out off the GUI
+thread and again after each edit. Choosing a row lights the loop the link would close --
+its variables and the links already drawn along it -- and shows the prompt in words.
+"Draw this link" adds the link from cause to effect as one undo step, with polarity ``?``
+unless the facilitator picks ``+`` or ``−`` first; the list then works itself out again.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sysmap.analysis.open_loops import OpenLoop
+from sysmap.errors import ModelError
+from sysmap.model import SystemMap, operations
+from sysmap.ui.analysis_views.background import results_table
+from sysmap.ui.commands import perform
+from sysmap.ui.worker import PolledWorker
+
+COLUMNS = ("#", "New link", "With +", "With −", "Length", "New")
+POLARITY_TEXT = {"R": "reinforcing", "B": "balancing", "U": "undetermined"}
+#: How many prompts are listed, and how long the search may take (seconds).
+LIMIT = 50
+TIME_LIMIT = 2.0
+DEBOUNCE_MS = 400
+
+
+def _find(snapshot: SystemMap):
+    from sysmap.analysis.open_loops import find_open_loops
+
+    return find_open_loops(snapshot, limit=LIMIT, time_limit=TIME_LIMIT)
+
+
+def lit_ids(doc: SystemMap, found: OpenLoop) -> set[str]:
+    """The loop's variables and the links drawn along its existing path (what is lit)."""
+    path = found.path
+    pairs = set(zip(path, path[1:], strict=False))
+    return set(found.loop) | {k for k, link in doc.links.items() if (link.source, link.target) in pairs}
+
+
+class OpenLoopsView(QWidget):
+    """The dock's contents; :meth:`set_window` ties it to a main window."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.window_ = None
+        self.doc: SystemMap | None = None
+        self._listener = None
+        self._lit = False  # whether this view put a highlight on the canvas
+        self.found: list[OpenLoop] = []
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = results_table(COLUMNS)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.horizontalHeaderItem(5).setToolTip("How many of the loop's variables are on no loop yet")
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plus, self.minus = QPushButton("+"), QPushButton("−")
+        for button, sign in ((self.plus, "+"), (self.minus, "−")):
+            button.setCheckable(True)
+            button.setToolTip(f"Draw the link with polarity {sign} (neither: ?)")
+            button.setMaximumWidth(36)
+        self.plus.toggled.connect(lambda on: on and self.minus.setChecked(False))
+        self.minus.toggled.connect(lambda on: on and self.plus.setChecked(False))
+        self.draw = QPushButton("Draw this link")
+        self.draw.setToolTip("Add the link from cause to effect (one undo step)")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Polarity"))
+        row.addWidget(self.plus)
+        row.addWidget(self.minus)
+        row.addStretch(1)
+        row.addWidget(self.draw)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.sentence)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self.worker = PolledWorker(self, name="sysmap-open-loops", latest_only=True)
+        self.worker.answered.connect(self._answered)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.search)
+        self.table.itemSelectionChanged.connect(self._chosen_changed)
+        self.draw.clicked.connect(self.draw_link)
+        self._show_found()
+
+    def sizeHint(self) -> QSize:
+        return QSize(460, 520)
+
+    # -- following the window's document ---------------------------------------------------------
+
+    def set_window(self, window) -> None:
+        """Follow ``window``'s document (and the next one after File › Open)."""
+        self.window_ = window
+        this = weakref.ref(self)
+
+        def replaced(_doc) -> None:
+            view = this()
+            if view is not None and shiboken6.isValid(view):
+                view.set_document(window.doc)
+
+        window.session.documentReplaced.connect(replaced)
+        self.set_document(window.doc)
+
+    def set_document(self, doc: SystemMap | None) -> None:
+        """Search ``doc`` and follow its changes."""
+        if self.doc is not None and self._listener is not None:
+            self.doc.changed.disconnect(self._listener)
+        self._listener = None
+        self.doc = doc
+        self._unlight()
+        self.found = []
+        if doc is not None:
+            this = weakref.ref(self)
+
+            def changed(change) -> None:
+                view = this()
+                if (
+                    view is not None
+                    and shiboken6.isValid(view)
+                    and (change.added or change.removed or change.changed)
+                ):
+                    view._debounce.start()
+
+            self._listener = changed
+            doc.changed.connect(changed)
+        self._show_found()
+        self.search()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a search is under way or waiting for edits to pause."""
+        return self.worker.busy or self._debounce.isActive()
+
+    def search(self) -> None:
+        """Look for open loops again, off the GUI thread."""
+        self._debounce.stop()
+        if self.doc is None:
+            return
+        snapshot = self.doc.copy()
+        self.status.setText("Looking for links that would close a loop…")
+        self.worker.submit(lambda: _find(snapshot), "Could not look for open loops")
+
+    def _answered(self, _token: int, result) -> None:
+        if isinstance(result, str):
+            self.status.setText(result)
+            return
+        self.status.clear()
+        doc = self.doc
+        # the map may have changed since: keep the prompts that still make sense
+        self.found = [o for o in result.loops if doc is not None and all(v in doc.variables for v in o.loop)]
+        more = "" if result.complete else " (search stopped early)"
+        if not self.found:
+            self.summary.setText("No open loops: no single new link would close a loop.")
+        else:
+            self.summary.setText(
+                f"{result.found} links would close a new loop{more}; the best {len(self.found)}, "
+                "those bringing variables into feedback first:"
+            )
+        self._show_found()
+
+    def _name(self, vid: str) -> str:
+        var = self.doc.variables.get(vid) if self.doc is not None else None
+        return " ".join(var.label.split()) if var is not None else vid
+
+    def _show_found(self) -> None:
+        self._unlight()
+        self.sentence.clear()
+        blocked = self.table.blockSignals(True)
+        try:
+            self.table.setRowCount(0)
+            self.table.setRowCount(len(self.found))
+            for row, o in enumerate(self.found):
+                texts = (
+                    str(row + 1),
+                    f"{self._name(o.cause)} → {self._name(o.effect)}",
+                    POLARITY_TEXT[o.polarity_plus],
+                    POLARITY_TEXT[o.polarity_minus],
+                    str(o.length),
+                    str(o.new_loops_through) if o.new_loops_through else "",
+                )
+                for column, text in enumerate(texts):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(o.sentence)
+                    if column in (0, 4, 5):
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, column, item)
+        finally:
+            self.table.blockSignals(blocked)
+        self.draw.setEnabled(False)
+
+    # -- choosing and drawing --------------------------------------------------------------------
+
+    @property
+    def scene(self):
+        window = self.window_
+        if window is None or not shiboken6.isValid(window):
+            return None
+        scene = window.scene
+        return scene if shiboken6.isValid(scene) and scene.doc is not None else None
+
+    def chosen(self) -> OpenLoop | None:
+        """The open loop of the chosen row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.found[rows[0].row()] if rows and rows[0].row() < len(self.found) else None
+
+    def _chosen_changed(self) -> None:
+        found = self.chosen()
+        self.draw.setEnabled(found is not None)
+        self.sentence.setText(found.sentence if found is not None else "")
+        scene = self.scene
+        if found is None or scene is None or self.doc is None:
+            self._unlight()
+            return
+        scene.highlight(lit_ids(self.doc, found))
+        self._lit = True
+
+    def _unlight(self) -> None:
+        scene = self.scene
+        if self._lit and scene is not None:
+            scene.highlight(None)
+        self._lit = False
+
+    def hideEvent(self, event) -> None:
+        self._unlight()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.chosen() is not None:
+            self._chosen_changed()
+
+    def draw_link(self) -> None:
+        """Add the chosen link, ``+``, ``−`` or ``?`` as picked (one undo step)."""
+        found, window, doc = self.chosen(), self.window_, self.doc
+        if found is None or window is None or doc is None:
+            return
+        sign = "+" if self.plus.isChecked() else "-" if self.minus.isChecked() else "?"
+        try:
+            edit = operations.add_link(doc, found.cause, found.effect, polarity=sign)
+            perform(
+                window.session.undo_stack,
+                doc,
+                edit,
+                f"Add link {self._name(found.cause)} → {self._name(found.effect)}",
+            )
+        except ModelError as exc:
+            self.status.setText(str(exc))
+            window.show_message(str(exc))
+            return
+        polarity = found.polarity(sign)
+        what = f"a {POLARITY_TEXT[polarity]} loop" if polarity != "U" else "a loop (mark its polarity)"
+        window.show_message(f"Drew {self._name(found.cause)} → {self._name(found.effect)}: {what}.")
+        self._unlight()
+        self.search()
+
+
+def install(window) -> OpenLoopsView:
+    """Add the Open Loops dock to ``window`` and Workshop › Open Loops… to show it."""
+    view = OpenLoopsView()
+    dock = window._dock("Open Loops", view, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
+    action = dock.toggleViewAction()
+    action.setText("Open &Loops…")
+    action.setStatusTip("Links not drawn yet that would close a new feedback loop: prompts for discussion")
+    window.tabifyDockWidget(window.analysis_dock, dock)
+    action.triggered.connect(lambda on: on and dock.raise_())
+    window.workshop_menu.addAction(action)
+    view.set_window(window)
+    window.open_loops_view, window.open_loops_dock = view, dock
+    return view

@@ -1,0 +1,415 @@
+"""Dot voting (Workshop › Dot Votes): the room's votes beside the computed leverage ranking.
+
+Each participant puts dots on the variables they think are leverage points. The dock lists
+the map's variables in computed leverage order (:func:`sysmap.analysis.leverage.leverage_ranking`,
+worked out off the GUI thread) with their dots in a spin box, their rank among the
+variables and score, and a note where the room and the computation disagree -- worth
+discussing: "voted, but low computed leverage" (a variable in the lower half of the ranking)
+or "high computed leverage, no votes" (one in the top fifth, at least the top three).
+Above the table, the rank agreement between dots and computed score over the voted
+variables (Spearman's rho), or "too few votes".
+
+Workshop › +1 Dot for Selection (Ctrl+Shift+V) gives each selected variable one more dot;
+Clear Votes takes every dot off. Each change is one undo step.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sysmap.errors import ModelError
+from sysmap.model import SystemMap
+from sysmap.model import workshop as ws
+from sysmap.ui.analysis_views.background import TIME_LIMIT, results_table, variables_selected
+from sysmap.ui.commands import perform
+from sysmap.ui.worker import PolledWorker
+
+COLUMNS = ("Variable", "Dots", "Rank", "Score", "Note")
+VOTED_LOW = "voted, but low computed leverage"
+HIGH_UNVOTED = "high computed leverage, no votes"
+#: Fewer voted variables than this and the agreement is not measured.
+MIN_VOTED = 3
+DEBOUNCE_MS = 400
+MAX_DOTS = 99
+
+
+def average_ranks(values: list[float]) -> list[float]:
+    """Ranks 1..n of ``values`` (smallest first), ties sharing their average rank.
+
+    >>> average_ranks([10, 30, 20, 30])
+    [1.0, 3.5, 2.0, 3.5]
+    """
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: list[float], ys: list[float]) -> float | None:
+    """Spearman's rank correlation of ``xs`` and ``ys`` (the Pearson correlation of their
+    average ranks), or ``None`` for fewer than :data:`MIN_VOTED` pairs or no spread.
+
+    >>> spearman([1, 2, 3], [10, 20, 30]), spearman([1, 2, 3], [3, 2, 1])
+    (1.0, -1.0)
+    >>> spearman([2, 2, 2], [1, 2, 3]) is None
+    True
+    """
+    if len(xs) != len(ys) or len(xs) < MIN_VOTED:
+        return None
+    rx, ry = average_ranks(list(xs)), average_ranks(list(ys))
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sxx, syy = sum((a - mx) ** 2 for a in rx), sum((b - my) ** 2 for b in ry)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def variable_ranking(ranking) -> dict[str, tuple[int, float]]:
+    """Variable id -> (rank among the variables, score) from a leverage ``Ranking``."""
+    found = {}
+    for candidate in ranking.candidates if ranking is not None else ():
+        if candidate.kind == "variable":
+            found[candidate.element] = (len(found) + 1, candidate.score)
+    return found
+
+
+def disagreement(rank: int | None, n: int, dots: int) -> str:
+    """The note on a variable ranked ``rank`` of ``n`` with ``dots`` votes (see the module doc).
+
+    >>> disagreement(9, 10, 2), disagreement(1, 10, 0), disagreement(2, 10, 3)
+    ('voted, but low computed leverage', 'high computed leverage, no votes', '')
+    """
+    if rank is None:
+        return ""
+    if dots > 0 and rank > n / 2:
+        return VOTED_LOW
+    if dots == 0 and rank <= max(3, math.ceil(n / 5)):
+        return HIGH_UNVOTED
+    return ""
+
+
+def agreement_text(votes: dict[str, int], ranks: dict[str, tuple[int, float]]) -> str:
+    """The line above the table: Spearman's rho between dots and computed score.
+
+    >>> agreement_text({"a": 3, "b": 2, "c": 1}, {"a": (1, 0.9), "b": (2, 0.5), "c": (3, 0.1)})
+    'Agreement with computed leverage: ρ = +1.00 (Spearman, 3 voted variables)'
+    """
+    voted = [vid for vid in votes if vid in ranks]
+    if not ranks:
+        return "Agreement with computed leverage: waiting for the ranking"
+    if len(voted) < MIN_VOTED:
+        return f"Agreement with computed leverage: too few votes (needs dots on {MIN_VOTED} variables)"
+    rho = spearman([votes[v] for v in voted], [ranks[v][1] for v in voted])
+    if rho is None:
+        return "Agreement with computed leverage: too few votes to compare (all voted alike)"
+    return f"Agreement with computed leverage: ρ = {rho:+.2f} (Spearman, {len(voted)} voted variables)"
+
+
+def _rank_job(snapshot: SystemMap):
+    from sysmap.analysis.causal import causal_graph
+    from sysmap.analysis.leverage import leverage_ranking
+
+    return leverage_ranking(snapshot, graph=causal_graph(snapshot, derive=True), time_limit=TIME_LIMIT)
+
+
+class VotesView(QWidget):
+    """The dock's contents; :meth:`set_window` ties it to a main window."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.window_ = None
+        self.doc: SystemMap | None = None
+        self._listener = None
+        self.ranking = None
+        self.ranks: dict[str, tuple[int, float]] = {}
+        self.rows: list[str] = []  # variable id of each row
+        self._shown_names: dict[str, str] = {}
+        self.agreement = QLabel()
+        self.agreement.setWordWrap(True)
+        self.agreement.setToolTip(
+            "Spearman's rank correlation between the dots and the computed leverage score over the "
+            "voted variables: +1 the same order, 0 unrelated, −1 the opposite order"
+        )
+        self.table = results_table(COLUMNS)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeaderItem(2).setToolTip("Computed leverage rank among the variables")
+        self.table.horizontalHeaderItem(3).setToolTip(
+            "Computed leverage score (see Model › Analysis › Leverage)"
+        )
+        self.plus = QPushButton("+1 dot for selection")
+        self.plus.setToolTip("One more dot on each selected variable (Ctrl+Shift+V)")
+        self.clear = QPushButton("Clear votes")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.plus)
+        buttons.addWidget(self.clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.agreement)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.worker = PolledWorker(self, name="sysmap-votes", latest_only=True)
+        self.worker.answered.connect(self._ranked)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.rank)
+        self.plus.clicked.connect(self.vote_for_selection)
+        self.clear.clicked.connect(self.clear_votes)
+        self.table.itemSelectionChanged.connect(self._select_on_canvas)
+        self._fill()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 520)
+
+    # -- following the window's document ---------------------------------------------------------
+
+    def set_window(self, window) -> None:
+        """Follow ``window``'s document (and the next one after File › Open)."""
+        self.window_ = window
+        this = weakref.ref(self)
+
+        def replaced(_doc) -> None:
+            view = this()
+            if view is not None and shiboken6.isValid(view):
+                view.set_document(window.doc)
+
+        window.session.documentReplaced.connect(replaced)
+        self.set_document(window.doc)
+
+    def set_document(self, doc: SystemMap | None) -> None:
+        """Show ``doc``'s votes, rank its variables, and follow its changes."""
+        if self.doc is not None and self._listener is not None:
+            self.doc.changed.disconnect(self._listener)
+        self._listener = None
+        self.doc = doc
+        self.ranking, self.ranks = None, {}
+        if doc is not None:
+            this = weakref.ref(self)
+
+            def changed(change) -> None:
+                view = this()
+                if view is not None and shiboken6.isValid(view):
+                    view._changed(change)
+
+            self._listener = changed
+            doc.changed.connect(changed)
+        self._fill()
+        self.rank()
+
+    def _changed(self, change) -> None:
+        if change.added or change.removed or change.changed:
+            self._debounce.start()  # the structure (or a name) may have changed: rank again
+            if self._names() != self._shown_names:
+                self._fill()
+        else:
+            self._show_votes()  # only document fields, such as the votes
+
+    @property
+    def busy(self) -> bool:
+        """Whether a ranking is under way or waiting for edits to pause."""
+        return self.worker.busy or self._debounce.isActive()
+
+    def rank(self) -> None:
+        """Rank the variables again, off the GUI thread."""
+        self._debounce.stop()
+        if self.doc is None:
+            return
+        snapshot = self.doc.copy()
+        self.status.setText("Ranking leverage points…")
+        self.worker.submit(lambda: _rank_job(snapshot), "Could not rank the leverage points")
+
+    def _ranked(self, _token: int, result) -> None:
+        if isinstance(result, str):
+            self.status.setText(result)
+            return
+        self.status.clear()
+        self.ranking, self.ranks = result, variable_ranking(result)
+        self._fill()
+
+    # -- the table -------------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        """Rebuild the rows: variables in computed leverage order, then the unranked by name."""
+        doc = self.doc
+        variables = doc.variables if doc is not None else {}
+        ranked = [vid for vid in self.ranks if vid in variables]
+        rest = sorted(
+            (vid for vid in variables if vid not in self.ranks), key=lambda v: variables[v].label.casefold()
+        )
+        self.rows = ranked + rest
+        self._shown_names = self._names()
+        blocked = self.table.blockSignals(True)
+        try:
+            self.table.setRowCount(0)
+            self.table.setRowCount(len(self.rows))
+            for row, vid in enumerate(self.rows):
+                name = QTableWidgetItem(" ".join(variables[vid].label.split()))
+                self.table.setItem(row, 0, name)
+                spin = QSpinBox()
+                spin.setRange(0, MAX_DOTS)
+                spin.setFrame(False)
+                spin.setAccessibleName(f"Dots for {name.text()}")
+                spin.valueChanged.connect(lambda value, vid=vid: self.set_dots(vid, value))
+                self.table.setCellWidget(row, 1, spin)
+                known = self.ranks.get(vid)
+                for column, text in (
+                    (2, str(known[0]) if known else ""),
+                    (3, f"{known[1]:.3f}" if known else ""),
+                ):
+                    item = QTableWidgetItem(text)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, column, item)
+                self.table.setItem(row, 4, QTableWidgetItem(""))
+        finally:
+            self.table.blockSignals(blocked)
+        self._show_votes()
+
+    def _names(self) -> dict[str, str]:
+        return {vid: v.label for vid, v in self.doc.variables.items()} if self.doc is not None else {}
+
+    def _show_votes(self) -> None:
+        """Show the current dots, notes and agreement in the rows as they are."""
+        doc = self.doc
+        votes = ws.votes_of(doc) if doc is not None else {}
+        n = len(self.ranks)
+        for row, vid in enumerate(self.rows):
+            spin = self.table.cellWidget(row, 1)
+            if spin is not None and spin.value() != votes.get(vid, 0):
+                blocked = spin.blockSignals(True)
+                spin.setValue(votes.get(vid, 0))
+                spin.blockSignals(blocked)
+            known = self.ranks.get(vid)
+            note = self.table.item(row, 4)
+            if note is not None:
+                text = disagreement(known[0] if known else None, n, votes.get(vid, 0))
+                note.setText(text)
+                note.setToolTip(f"{text}: worth discussing" if text else "")
+        self.agreement.setText(agreement_text(votes, self.ranks))
+        self.clear.setEnabled(bool(votes))
+
+    def dots(self, vid: str) -> int:
+        """The dots the table shows for variable ``vid``."""
+        return self.table.cellWidget(self.rows.index(vid), 1).value()
+
+    def note(self, vid: str) -> str:
+        """The note the table shows for variable ``vid``."""
+        return self.table.item(self.rows.index(vid), 4).text()
+
+    def _select_on_canvas(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        scene = self.scene
+        if rows and scene is not None:
+            scene.select_ids([self.rows[rows[0].row()]])
+
+    # -- voting ----------------------------------------------------------------------------------
+
+    @property
+    def scene(self):
+        window = self.window_
+        if window is None or not shiboken6.isValid(window):
+            return None
+        return window.scene
+
+    def _message(self, text: str) -> None:
+        self.status.setText(text)
+        if self.window_ is not None and shiboken6.isValid(self.window_):
+            self.window_.show_message(text)
+
+    def _perform(self, make) -> bool:
+        window = self.window_
+        if window is None or self.doc is None:
+            return False
+        try:
+            perform(window.session.undo_stack, self.doc, make())
+        except ModelError as exc:
+            self._message(str(exc))
+            self._show_votes()
+            return False
+        return True
+
+    def set_dots(self, vid: str, dots: int) -> None:
+        """Give variable ``vid`` exactly ``dots`` votes (one undo step)."""
+        if self.doc is None or vid not in self.doc.variables:
+            return
+        votes = ws.votes_of(self.doc)
+        if votes.get(vid, 0) == dots:
+            return
+        votes[vid] = dots
+        name = " ".join(self.doc.variables[vid].label.split())
+        self._perform(lambda: ws.set_votes(self.doc, votes, f"Dots for {name}: {dots}"))
+
+    def vote_for_selection(self) -> None:
+        """One more dot on each selected variable (an alias counts as its variable)."""
+        scene, doc = self.scene, self.doc
+        if scene is None or doc is None:
+            return
+        chosen = variables_selected(scene, doc)
+        if not chosen:
+            self._message("Select the variables to give a dot to.")
+            return
+        votes = ws.votes_of(doc)
+        for vid in chosen:
+            votes[vid] = min(MAX_DOTS, votes.get(vid, 0) + 1)
+        what = (
+            " ".join(doc.variables[chosen[0]].label.split())
+            if len(chosen) == 1
+            else f"{len(chosen)} variables"
+        )
+        if self._perform(lambda: ws.set_votes(doc, votes, f"Vote for {what}")):
+            self._message(f"One more dot for {what}.")
+
+    def clear_votes(self) -> None:
+        """Take every dot off (one undo step)."""
+        if self.doc is not None and ws.votes_of(self.doc):
+            self._perform(lambda: ws.set_votes(self.doc, {}, "Clear votes"))
+
+
+def install(window) -> VotesView:
+    """Add the Dot Votes dock to ``window``, with Workshop › Dot Votes, +1 Dot for Selection
+    (Ctrl+Shift+V) and Clear Votes."""
+    view = VotesView()
+    dock = window._dock("Dot Votes", view, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Dot Votes")
+    toggle.setStatusTip("Record the room's dot votes on leverage points beside the computed ranking")
+    plus = QAction("+1 Dot for &Selection", window)
+    plus.setShortcut(QKeySequence("Ctrl+Shift+V"))
+    plus.setStatusTip("Give each selected variable one more dot")
+    plus.triggered.connect(view.vote_for_selection)
+    clear = QAction("Clear &Votes", window)
+    clear.setStatusTip("Take every dot off the map")
+    clear.triggered.connect(view.clear_votes)
+    window.tabifyDockWidget(window.analysis_dock, dock)
+    toggle.triggered.connect(lambda on: on and dock.raise_())
+    window.workshop_menu.addAction(toggle)
+    window.workshop_menu.addAction(plus)
+    window.workshop_menu.addAction(clear)
+    view.set_window(window)
+    window.votes_view, window.votes_dock = view, dock
+    window.vote_action, window.clear_votes_action = plus, clear
+    return view
