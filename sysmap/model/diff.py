@@ -2,7 +2,13 @@
 
 Variables are matched by canonical name (so ``Staff_morale`` and ``staff morale`` are the
 same variable), links by the names of their two ends; ids, positions and drawing details
-are ignored.
+are ignored. What a workshop adds (perspectives, dot votes, the saved presentation) is
+compared too, and reported only when it differs.
+
+:meth:`MapDiff.entries` ties each line to the elements of the newer map it is about, and
+describes what the newer map lost, so that a canvas can mark and list them;
+:func:`changed_ids` is the short form: which variables and links of the newer map are new
+or changed.
 
 >>> from sysmap.model import SystemMap
 >>> old, new = SystemMap(), SystemMap()
@@ -19,8 +25,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sysmap.model.document import SystemMap
-from sysmap.model.elements import Link, Polarity, Variable
+from sysmap.model.elements import Link, Point, Polarity, Variable
 from sysmap.model.names import canonical_name
+from sysmap.model.workshop import live_slides, members, votes_of
 
 #: How long a quoted text (documentation, a note) may run in a line before it is cut.
 SHORT = 60
@@ -38,6 +45,35 @@ class FieldChange:
     field: str
     old: str
     new: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """Something the older map has and the newer one lacks, described for drawing it as a
+    ghost: a ``variable`` (``name``, its ``position`` in the older map) or a ``link``
+    (``name`` is ``A → B``; ``ends`` the positions of its two ends, taken from the newer map
+    where that variable is still there, from the older one otherwise)."""
+
+    kind: str
+    name: str
+    position: Point | None = None
+    ends: tuple[Point, Point] | None = None
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """One line of a :class:`MapDiff`: its ``group`` (``added``, ``changed``, ``removed`` or
+    ``workshop``), its ``text`` (as :meth:`MapDiff.lines` gives it), the ids of the newer
+    map's elements it is about, and what was removed, for a removed variable or link."""
+
+    group: str
+    text: str
+    ids: tuple[str, ...] = ()
+    removed: Removed | None = None
+
+
+#: The order of the groups of :meth:`MapDiff.entries`.
+GROUPS = ("added", "changed", "removed", "workshop")
 
 
 @dataclass
@@ -59,23 +95,64 @@ class MapDiff:
     added_notes: list[str] = field(default_factory=list)
     removed_notes: list[str] = field(default_factory=list)
     changed_sim_specs: list[FieldChange] = field(default_factory=list)
+    added_perspectives: list[str] = field(default_factory=list)
+    removed_perspectives: list[str] = field(default_factory=list)
+    changed_votes: list[FieldChange] = field(default_factory=list)
+    presentation_changed: bool = False
+    #: (list name, index) -> the ids in the newer map, or the :class:`Removed`, of that item
+    refs: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __bool__(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__)
+        return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "refs")
+
+    @property
+    def workshop_changed(self) -> bool:
+        """Whether the perspectives, the votes or the saved presentation differ."""
+        return bool(
+            self.added_perspectives
+            or self.removed_perspectives
+            or self.changed_votes
+            or self.presentation_changed
+        )
+
+    def _rows(self):
+        """(group, list name, index, text) of each line, in the order of :meth:`lines`."""
+        sections = (
+            ("added", "added_variables", lambda n: f"+ variable {_quote(n)}"),
+            ("removed", "removed_variables", lambda n: f"- variable {_quote(n)}"),
+            ("changed", "changed_variables", lambda c: f"~ variable {_quote(c.subject)}: {_change(c)}"),
+            ("added", "added_links", lambda pair: f"+ link {_ARROW.join(pair)}"),
+            ("removed", "removed_links", lambda pair: f"- link {_ARROW.join(pair)}"),
+            ("changed", "changed_links", lambda c: f"~ link {c.subject}: {_change(c)}"),
+            ("added", "added_loop_labels", lambda t: f"+ loop label {_quote(t)}"),
+            ("removed", "removed_loop_labels", lambda t: f"- loop label {_quote(t)}"),
+            ("added", "added_notes", lambda t: f"+ note {_quote(_short(t))}"),
+            ("removed", "removed_notes", lambda t: f"- note {_quote(_short(t))}"),
+            ("changed", "changed_sim_specs", lambda c: f"~ sim specs: {_change(c)}"),
+            ("workshop", "added_perspectives", lambda n: f"+ perspective {_quote(n)}"),
+            ("workshop", "removed_perspectives", lambda n: f"- perspective {_quote(n)}"),
+            ("workshop", "changed_votes", lambda c: f"~ votes {_quote(c.subject)}: {_change(c)}"),
+        )
+        for group, name, show in sections:
+            for i, item in enumerate(getattr(self, name)):
+                yield group, name, i, show(item)
+        if self.presentation_changed:
+            yield "workshop", "presentation_changed", 0, "~ presentation changed"
 
     def lines(self) -> list[str]:
         """One human-readable line per difference: ``+`` added, ``-`` removed, ``~`` changed."""
-        out = [f"+ variable {_quote(n)}" for n in self.added_variables]
-        out += [f"- variable {_quote(n)}" for n in self.removed_variables]
-        out += [f"~ variable {_quote(c.subject)}: {_change(c)}" for c in self.changed_variables]
-        out += [f"+ link {_ARROW.join(pair)}" for pair in self.added_links]
-        out += [f"- link {_ARROW.join(pair)}" for pair in self.removed_links]
-        out += [f"~ link {c.subject}: {_change(c)}" for c in self.changed_links]
-        out += [f"+ loop label {_quote(t)}" for t in self.added_loop_labels]
-        out += [f"- loop label {_quote(t)}" for t in self.removed_loop_labels]
-        out += [f"+ note {_quote(_short(t))}" for t in self.added_notes]
-        out += [f"- note {_quote(_short(t))}" for t in self.removed_notes]
-        out += [f"~ sim specs: {_change(c)}" for c in self.changed_sim_specs]
+        return [text for *_, text in self._rows()]
+
+    def entries(self) -> list[DiffEntry]:
+        """The lines of :meth:`lines`, each with its group and the elements it is about (in a
+        diff made by :func:`diff_maps`; a hand-made one has no ids)."""
+        out = []
+        for group, name, i, text in self._rows():
+            ref = self.refs.get((name, i))
+            if isinstance(ref, Removed):
+                out.append(DiffEntry(group, text, (), ref))
+            else:
+                out.append(DiffEntry(group, text, tuple(ref or ())))
         return out
 
     def to_dict(self) -> dict:
@@ -99,6 +176,20 @@ class MapDiff:
             "loop_labels": {"added": list(self.added_loop_labels), "removed": list(self.removed_loop_labels)},
             "notes": {"added": list(self.added_notes), "removed": list(self.removed_notes)},
             "sim_specs": changes(self.changed_sim_specs),
+            **(
+                {
+                    "workshop": {
+                        "perspectives": {
+                            "added": list(self.added_perspectives),
+                            "removed": list(self.removed_perspectives),
+                        },
+                        "votes": changes(self.changed_votes),
+                        "presentation_changed": self.presentation_changed,
+                    }
+                }
+                if self.workshop_changed
+                else {}
+            ),
         }
 
 
@@ -108,37 +199,151 @@ def diff_maps(old: SystemMap, new: SystemMap) -> MapDiff:
     Compared: each variable's kind, equation (whitespace-normalised), units, documentation
     and the spelling of its name; each link's polarity and delay; loop labels and notes by
     text; the sim specs. Not compared: positions, ids, styles, groups, aliases, arrays,
-    graphical functions and submodels.
+    graphical functions and submodels. Workshop data: perspectives by name, each
+    variable's dot votes, and whether the saved presentation differs.
     """
     diff = MapDiff()
+    refs = diff.refs
     old_vars = {v.key: v for v in old.variables.values()}
     new_vars = {v.key: v for v in new.variables.values()}
-    diff.added_variables = [v.label for k, v in new_vars.items() if k not in old_vars]
-    diff.removed_variables = [v.label for k, v in old_vars.items() if k not in new_vars]
+    for key, var in new_vars.items():
+        if key not in old_vars:
+            refs["added_variables", len(diff.added_variables)] = (var.id,)
+            diff.added_variables.append(var.label)
+    for key, var in old_vars.items():
+        if key not in new_vars:
+            refs["removed_variables", len(diff.removed_variables)] = Removed(
+                "variable", var.label, var.position
+            )
+            diff.removed_variables.append(var.label)
     for key, before in old_vars.items():
         after = new_vars.get(key)
         if after is not None:
-            diff.changed_variables += _variable_changes(before, after)
+            for change in _variable_changes(before, after):
+                refs["changed_variables", len(diff.changed_variables)] = (after.id,)
+                diff.changed_variables.append(change)
 
     old_links, new_links = _links_by_ends(old), _links_by_ends(new)
     for ends, befores in old_links.items():
         afters = new_links.get(ends, [])
         subject = _ARROW.join(_end_labels(old, befores[0]))
         for before, after in zip(befores, afters, strict=False):
-            diff.changed_links += _link_changes(subject, before, after)
-        diff.removed_links += [_end_labels(old, link) for link in befores[len(afters) :]]
+            for change in _link_changes(subject, before, after):
+                refs["changed_links", len(diff.changed_links)] = (after.id,)
+                diff.changed_links.append(change)
+        for link in befores[len(afters) :]:
+            labels = _end_labels(old, link)
+            refs["removed_links", len(diff.removed_links)] = Removed(
+                "link", _ARROW.join(labels), ends=_removed_ends(old, new, link)
+            )
+            diff.removed_links.append(labels)
     for ends, afters in new_links.items():
         done = len(old_links.get(ends, []))
-        diff.added_links += [_end_labels(new, link) for link in afters[done:]]
+        for link in afters[done:]:
+            refs["added_links", len(diff.added_links)] = (link.id,)
+            diff.added_links.append(_end_labels(new, link))
 
     diff.added_loop_labels, diff.removed_loop_labels = _texts_diff(
         [label.text for label in old.loop_labels.values()], [label.text for label in new.loop_labels.values()]
     )
+    _refer_texts(refs, "added_loop_labels", diff.added_loop_labels, new.loop_labels.values())
     diff.added_notes, diff.removed_notes = _texts_diff(
         [note.text for note in old.notes.values()], [note.text for note in new.notes.values()]
     )
+    _refer_texts(refs, "added_notes", diff.added_notes, new.notes.values())
     diff.changed_sim_specs = _sim_spec_changes(old, new)
+    _workshop_changes(diff, old, new)
     return diff
+
+
+def changed_ids(old: SystemMap, new: SystemMap) -> dict[str, str]:
+    """The variables and links of ``new`` that ``old`` lacks (``"added"``) or has otherwise
+    (``"changed"``: a field :func:`diff_maps` compares differs), by id in ``new``.
+
+    >>> old, new = SystemMap(), SystemMap()
+    >>> _ = old.add_variable("Workload"), new.add_variable("Workload", equation="3")
+    >>> _ = new.add_variable("Overtime")
+    >>> changed_ids(old, new)
+    {'v2': 'added', 'v1': 'changed'}
+    """
+    found: dict[str, str] = {}
+    for entry in diff_maps(old, new).entries():
+        if entry.group in ("added", "changed"):
+            for eid in entry.ids:
+                if eid in new.variables or eid in new.links:
+                    found.setdefault(eid, entry.group)
+    return found
+
+
+def _removed_ends(old: SystemMap, new: SystemMap, link: Link) -> tuple[Point, Point] | None:
+    def where(vid: str) -> Point | None:
+        var = old.variables.get(vid)
+        if var is None:
+            return None
+        still = new.variable_named(var.name)
+        return (still or var).position
+
+    a, b = where(link.source), where(link.target)
+    return (a, b) if a is not None and b is not None else None
+
+
+def _refer_texts(refs: dict, name: str, texts: list[str], elements) -> None:
+    """Point each added text at an element of the newer map holding it, each element once."""
+    free = list(elements)
+    for i, text in enumerate(texts):
+        element = next((e for e in free if e.text == text), None)
+        if element is not None:
+            free.remove(element)
+            refs[name, i] = (element.id,)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _workshop_changes(diff: MapDiff, old: SystemMap, new: SystemMap) -> None:
+    """Perspectives by name, dot votes by variable name, and whether the saved presentation
+    (its steps' kinds, elements, captions and notes) differs."""
+    old_names = [p.name for p in old.perspectives]
+    new_names = [p.name for p in new.perspectives]
+    for name in new_names:
+        if not any(_same_name(name, o) for o in old_names):
+            diff.refs["added_perspectives", len(diff.added_perspectives)] = tuple(
+                e.id for e in new.elements() if e.id in members(new, name)
+            )
+            diff.added_perspectives.append(name)
+    diff.removed_perspectives = [n for n in old_names if not any(_same_name(n, m) for m in new_names)]
+
+    def by_key(doc: SystemMap) -> dict[str, tuple[Variable, int]]:
+        return {doc.variables[vid].key: (doc.variables[vid], n) for vid, n in votes_of(doc).items()}
+
+    before, after = by_key(old), by_key(new)
+    for key in [*before, *(k for k in after if k not in before)]:
+        was, now = before.get(key, (None, 0))[1], after.get(key, (None, 0))[1]
+        if was != now:
+            var = after[key][0] if key in after else before[key][0]
+            mine = new.variable_named(var.name)
+            if mine is not None:
+                diff.refs["changed_votes", len(diff.changed_votes)] = (mine.id,)
+            diff.changed_votes.append(FieldChange(var.label, "dots", str(was), str(now)))
+    diff.presentation_changed = _slides(old) != _slides(new)
+
+
+def _slides(doc: SystemMap) -> list[tuple]:
+    """The saved presentation with element ids replaced by what identifies them across maps."""
+
+    def key(eid: str) -> str:
+        if eid in doc.variables:
+            return "v " + doc.variables[eid].key
+        if eid in doc.links:
+            link = doc.links[eid]
+            ends = [doc.variables[v].key if v in doc.variables else v for v in (link.source, link.target)]
+            return "k " + _ARROW.join(ends)
+        if eid in doc.loop_labels:
+            return "r " + doc.loop_labels[eid].text
+        return "? " + eid
+
+    return [(s.kind, tuple(key(i) for i in s.items), s.caption, s.notes) for s in live_slides(doc)]
 
 
 def _normal(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from sysmap.model import Kind, SimSpecs, SystemMap
 from sysmap.model import operations as ops
-from sysmap.model.diff import FieldChange, diff_maps
+from sysmap.model.diff import FieldChange, Removed, changed_ids, diff_maps
 
 
 def staffing(**specs) -> SystemMap:
@@ -112,3 +112,88 @@ def test_long_notes_are_cut_in_lines_but_kept_whole_in_data():
     (line,) = found.lines()
     assert line.startswith("+ note 'word word") and line.endswith("…'") and len(line) < 80
     assert found.to_dict()["notes"]["added"] == [text]
+
+
+# -- workshop data and the canvas's view of a diff ---------------------------------------------
+
+
+def test_workshop_changes_are_reported_only_when_present():
+    from sysmap.model.workshop import Perspective, Slide, set_perspectives, set_presentation, set_votes
+
+    old, new = staffing(), staffing()
+    assert "workshop" not in diff_maps(old, new).to_dict()
+    old.apply(set_perspectives(old, [Perspective("Residents"), Perspective("Police")]))
+    new.apply(set_perspectives(new, [Perspective("residents "), Perspective("Schools", "#2ca02c")]))
+    work, over = new.variable_named("Workload"), new.variable_named("Overtime")
+    old.apply(set_votes(old, {old.variable_named("Workload").id: 2, old.variable_named("Overtime").id: 1}))
+    new.apply(set_votes(new, {work.id: 5, over.id: 1}))
+    new.apply(set_presentation(new, [Slide("variable", (work.id,), caption="Start here")]))
+    found = diff_maps(old, new)
+    assert found.lines() == [
+        "+ perspective 'Schools'",
+        "- perspective 'Police'",
+        "~ votes 'Workload': dots 2 → 5",
+        "~ presentation changed",
+    ]
+    assert found.to_dict()["workshop"] == {
+        "perspectives": {"added": ["Schools"], "removed": ["Police"]},
+        "votes": [{"subject": "Workload", "field": "dots", "old": "2", "new": "5"}],
+        "presentation_changed": True,
+    }
+    assert found.to_dict()["equal"] is False
+    assert [e.group for e in found.entries()] == ["workshop"] * 4
+    assert found.entries()[2].ids == (work.id,)
+
+
+def test_the_same_presentation_in_another_map_is_no_change():
+    from sysmap.model.workshop import Slide, set_presentation
+
+    old, new = staffing(), staffing()
+    for doc in (old, new):
+        work = doc.variable_named("Workload")
+        (link, *_) = doc.links_from(work.id)
+        doc.apply(set_presentation(doc, [Slide("variable", (work.id,)), Slide("link", (link.id,))]))
+    new.remove(new.variable_named("Caseload").id)  # other ids, same steps
+    assert diff_maps(old, new).lines() == ["- variable 'Caseload'"]
+    work = new.variable_named("Workload")
+    new.apply(set_presentation(new, [Slide("variable", (work.id,), notes="ask the room")]))
+    assert diff_maps(old, new).lines()[-1] == "~ presentation changed"
+
+
+def test_changed_ids_of_a_flipped_link_an_edited_equation_and_what_was_added():
+    old, new = staffing(), staffing()
+    work, sick = new.variable_named("Workload"), new.variable_named("Sick leave")
+    (link,) = [k for k in new.links_from(work.id) if k.target == sick.id]
+    new.apply(ops.update(new, link.id, polarity="-"))
+    case = new.variable_named("Caseload")
+    new.apply(ops.update(new, case.id, equation="a + 2 * b", units="cases"))
+    morale = new.add_variable("Staff morale")
+    cheer = new.add_link(morale.id, work.id, polarity="-")
+    assert changed_ids(old, new) == {
+        morale.id: "added",
+        case.id: "changed",
+        cheer.id: "added",
+        link.id: "changed",
+    }
+    assert changed_ids(new, new) == {}
+
+
+def test_entries_tie_lines_to_new_ids_and_describe_what_was_removed():
+    old, new = staffing(), staffing()
+    over = new.variable_named("Overtime")
+    new.remove(*[k.id for k in new.links_to(over.id)], over.id)
+    new.apply(ops.add_note(new, "a new note", (0.0, 0.0)))
+    found = diff_maps(old, new)
+    entries = found.entries()
+    assert [e.text for e in entries] == found.lines()
+    by_text = {e.text: e for e in entries}
+    gone = by_text["- variable 'Overtime'"]
+    assert gone.group == "removed" and gone.ids == ()
+    assert gone.removed == Removed("variable", "Overtime", old.variable_named("Overtime").position)
+    link = by_text["- link Workload → Overtime"].removed
+    assert link.kind == "link" and link.name == "Workload → Overtime"
+    # the link's end still on the map is drawn where it is now
+    assert link.ends[0] == new.variable_named("Workload").position
+    note = by_text["+ note 'a new note'"]
+    (added_note,) = [n for n in new.notes.values() if n.text == "a new note"]
+    assert note.group == "added" and note.ids == (added_note.id,)
