@@ -618,6 +618,21 @@ COMMANDS = {
 }
 
 
+#: Modules of workshop commands, each with its own ``COMMANDS``: name -> (function, help,
+#: add_arguments(parser)).
+EXTENSIONS = ("sysmap.cli_present", "sysmap.cli_perspectives")
+
+
+def extension_commands() -> dict:
+    """The commands of :data:`EXTENSIONS`, by name, in the order the modules list them."""
+    import importlib
+
+    found: dict = {}
+    for module in EXTENSIONS:
+        found.update(importlib.import_module(module).COMMANDS)
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sysmap",
@@ -703,13 +718,18 @@ def build_parser() -> argparse.ArgumentParser:
             shown.add_argument(
                 "--link", nargs=2, metavar=("CAUSE", "EFFECT"), help="list the loops through one link"
             )
+    for name, (func, help_text, add_arguments) in extension_commands().items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        add_arguments(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``sysmap`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    known = COMMANDS.keys() | extension_commands().keys()
+    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv.insert(0, "open")
     args = build_parser().parse_args(argv)
     try:

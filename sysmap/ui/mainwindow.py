@@ -39,6 +39,7 @@ from sysmap.ui.inspector import Inspector
 from sysmap.ui.loops_panel import LoopsPanel
 from sysmap.ui.session import Session
 from sysmap.ui.simulation import SimulationPanel
+from sysmap.ui.workshop import install_all as install_workshop
 
 FILE_FILTER = ";;".join(
     [
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         self.session.autosaveFailed.connect(lambda text: self.show_message(f"Autosave failed: {text}"))
         self.session.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
         self._show_document()
+        # after the window's own handlers: the workshop panels react to a replaced document
+        # once the canvas shows it
+        install_workshop(self)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea, shown: bool = True) -> QDockWidget:
         """A movable, closable dock holding ``widget`` (its View/Model menu action toggles it)."""
@@ -504,6 +508,8 @@ class MainWindow(QMainWindow):
         analysis_action.setText("&Analysis: Leverage, Causes && Uses, Polarity, Archetypes")
         analysis_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         model_menu.addAction(analysis_action)
+
+        self.workshop_menu = self.menuBar().addMenu("W&orkshop")
 
         tools_menu = self.menuBar().addMenu("&Tools")
         for action in self.tool_group.actions():
