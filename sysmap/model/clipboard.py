@@ -6,6 +6,8 @@ fragment to a map as new elements, with new ids and, where names clash, new name
 fragment can be pasted into the map it came from, twice. :func:`merge_edit` adds a whole
 other map, taking variables of the same name (XMILE's name equivalence) as the same
 variable: this is how the maps several workshop tables drew of one issue become one map.
+:func:`merge_tables` merges several tables' maps in one edit, tagging what each drew with
+its name (provenance) and returning the polarity conflicts as :class:`Conflict` records.
 
 >>> from sysmap.model import SystemMap
 >>> doc = SystemMap()
@@ -26,8 +28,9 @@ variable: this is how the maps several workshop tables drew of one issue become 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from dataclasses import field as _field
 
 from sysmap.errors import ModelError
 from sysmap.model.document import SystemMap
@@ -35,6 +38,7 @@ from sysmap.model.edits import Compound, Edit, Insert, Replace, SetField
 from sysmap.model.elements import Alias, Element, Group, Kind, Link, LoopLabel, Note, Point, Variable
 from sysmap.model.equation_text import iter_references, referenced_names
 from sysmap.model.names import canonical_name, equation_form
+from sysmap.model.workshop import Perspective, has_perspective
 
 #: The id prefix of each kind of element, as :mod:`sysmap.model.operations` uses them.
 _PREFIX = {Variable: "v", Link: "k", Alias: "a", LoopLabel: "r", Note: "n", Group: "g"}
@@ -190,16 +194,34 @@ class _Adder:
 
     ``match`` maps source variable ids to the doc's variables that stand for them (merge);
     the others are added with new ids, renamed on a name clash. ``to`` maps every source id
-    to the id it has in the doc afterwards; ``new`` lists the ids added.
+    to the id it has in the doc afterwards; ``new`` lists the ids added. ``table`` names the
+    source in messages; with ``tag``, every variable and link the source draws, new or
+    already in the doc, carries that tag (provenance). ``origins`` names the table that drew
+    each link of the doc that came from an earlier table of the same merge.
     """
 
-    def __init__(self, doc: SystemMap, source: SystemMap, match: dict[str, str], shift: Point):
+    def __init__(
+        self,
+        doc: SystemMap,
+        source: SystemMap,
+        match: dict[str, str],
+        shift: Point,
+        *,
+        table: str = "",
+        tag: str | None = None,
+        origins: Mapping[str, str] | None = None,
+    ):
         self.doc = doc
         self.source = source
         self.shift = shift
+        self.table = table or source.name or "the other map"
+        self.tag = tag
+        self.origins = origins or {}
         self.to: dict[str, str] = dict(match)
         self.new: list[str] = []
         self.messages: list[str] = []
+        self.conflicts: list[Conflict] = []
+        self.conflict_messages: list[str] = []  # the messages of the conflicts, also in messages
         self.elements: list[Element] = []
         self.changed: dict[str, Element] = {}  # existing elements, changed
 
@@ -211,6 +233,12 @@ class _Adder:
 
     def _current(self, eid: str):
         return self.changed.get(eid) or self.doc.element(eid)
+
+    def _tagged(self, element):
+        """``element`` with the provenance tag, if there is one and it lacks it."""
+        if self.tag is None or has_perspective(element, self.tag):
+            return element
+        return element.evolve(tags=(*element.tags, self.tag))
 
     def build(self, text: str) -> Edit:
         doc, source = self.doc, self.source
@@ -230,7 +258,7 @@ class _Adder:
             taken.add(canonical_name(name))
             names[var.id] = name
         for var in added:
-            new = _shifted(var, dx, dy).evolve(
+            new = _shifted(self._tagged(var), dx, dy).evolve(
                 id=self.to[var.id],
                 name=names[var.id],
                 equation=_rewrite(var.equation, renames),
@@ -251,6 +279,14 @@ class _Adder:
         for group in source.groups.values():
             members = tuple(self.to[m] for m in group.members if m in self.to)
             self.elements.append(_shifted(group, dx, dy).evolve(id=self.to[group.id], members=members))
+        if self.tag is not None:  # what was there already was drawn by this table too
+            for sid in (*source.variables, *source.links):
+                eid = self.to.get(sid)
+                if eid in doc:
+                    current = self._current(eid)
+                    tagged = self._tagged(current)
+                    if tagged is not current:
+                        self.changed[eid] = tagged
 
         edits: list[Edit] = self._definitions()
         edits += _in_order(self.elements)
@@ -316,6 +352,13 @@ class _Adder:
         joined: dict[tuple[str, str], str] = {}  # links added between variables already there
         for link in source.links.values():
             s, t = self.to[link.source], self.to[link.target]
+            if s == t and link.source != link.target:  # its two ends were matched to one variable
+                ends = (self.source.variables[link.source].label, self.source.variables[link.target].label)
+                self.messages.append(
+                    f"link {ends[0]!r} -> {ends[1]!r} in {self.table} joins one variable to itself "
+                    f"once they are the same: not added"
+                )
+                continue
             between_existing = s in doc.variables and t in doc.variables
             if between_existing:
                 existing = next((k for k in doc.links_from(s) if k.target == t), None)
@@ -331,21 +374,29 @@ class _Adder:
             if between_existing:
                 joined[s, t] = lid
             alias = self.to.get(link.alias) if link.alias is not None else None
-            self.elements.append(_shifted(link, dx, dy).evolve(id=lid, source=s, target=t, alias=alias))
+            self.elements.append(
+                _shifted(self._tagged(link), dx, dy).evolve(id=lid, source=s, target=t, alias=alias)
+            )
 
     def _conflict(self, existing: Link, other: Link) -> None:
         current = self._current(existing.id)
         theirs = other.polarity.value or "none"
-        name = self.source.name or "the other map"
+        ours = existing.polarity.value or "none"
+        name = self.table
         remark = f"{name} draws this link with polarity {theirs}"
         self.changed[existing.id] = current.evolve(
             note=f"{current.note}\n{remark}" if current.note else remark
         )
         ends = (self.doc.variables[existing.source].label, self.doc.variables[existing.target].label)
-        self.messages.append(
-            f"link {ends[0]!r} -> {ends[1]!r}: polarity {existing.polarity.value or 'none'} here, "
-            f"{theirs} in {name}; kept this map's, with a note"
+        first = self.origins.get(existing.id, "")
+        self.conflicts.append(Conflict(ends[0], ends[1], ours, theirs, name, existing.id, first))
+        where, whose = (f"in {first}", f"{first}'s") if first else ("here", "this map's")
+        message = (
+            f"link {ends[0]!r} -> {ends[1]!r}: polarity {ours} {where}, {theirs} in {name}; "
+            f"kept {whose}, with a note"
         )
+        self.messages.append(message)
+        self.conflict_messages.append(message)
 
     def _labels(self) -> None:
         dx, dy = self.shift
@@ -398,8 +449,55 @@ def paste_edit(
     return edit, adder.new
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A link two maps draw with different polarities: from ``cause`` to ``effect`` (as
+    shown), the polarity kept (``ours``) and the one ``table`` drew (``theirs``), each "+",
+    "-", "?" or "none". ``link`` is the id of the link kept; ``first`` names the table that
+    drew it, empty when the map merged into had it.
+
+    >>> str(Conflict("Workload", "Sick leave", "+", "-", "Table 2"))
+    'Workload → Sick leave: + here, − at Table 2'
+    """
+
+    cause: str
+    effect: str
+    ours: str
+    theirs: str
+    table: str
+    link: str = ""
+    first: str = ""
+
+    def __str__(self) -> str:
+        def sign(p: str) -> str:
+            return "−" if p == "-" else p
+
+        where = f"at {self.first}" if self.first else "here"
+        return f"{self.cause} → {self.effect}: {sign(self.ours)} {where}, {sign(self.theirs)} at {self.table}"
+
+
+@dataclass
+class MergeResult:
+    """What :func:`merge_tables` built: the one ``edit`` adding every table's map, the ids
+    it adds, the polarity ``conflicts`` for the room to discuss, the other ``messages``
+    (definitions that differ, what could not be connected), and the variables ``matched``
+    to one already there, as (table, their variable's name, id in the merged map)."""
+
+    edit: Edit
+    new_ids: list[str] = _field(default_factory=list)
+    conflicts: list[Conflict] = _field(default_factory=list)
+    messages: list[str] = _field(default_factory=list)
+    matched: list[tuple[str, str, str]] = _field(default_factory=list)
+
+
 def merge_edit(
-    doc: SystemMap, other: SystemMap, *, match_names: bool = True, at: Point | None = None
+    doc: SystemMap,
+    other: SystemMap,
+    *,
+    match_names: bool = True,
+    at: Point | None = None,
+    synonyms: Mapping[str, str] | None = None,
+    provenance: str | None = None,
 ) -> tuple[Edit, list[str], list[str]]:
     """One edit adding the map ``other`` to ``doc`` ("Merge N items from ..."), the ids of
     the elements added, and messages about what could not be merged as it was.
@@ -411,12 +509,20 @@ def merge_edit(
     to the same effect. Where the two maps give that link different polarities, ``doc``'s
     stays, with a note saying what ``other`` drew, and a message. A loop label for a loop
     that already has one is not added. The other elements are added as
-    :func:`paste_edit` adds them.
+    :func:`paste_edit` adds them. ``synonyms`` maps variable ids of ``other`` to those of
+    ``doc`` that the user confirmed mean the same (see
+    :func:`~sysmap.model.synonyms.near_synonyms`): they are matched as names are.
+
+    With ``provenance`` (a table's name), every variable and link ``other`` draws carries
+    that tag, those ``doc`` had already included, and ``doc`` gets a
+    :class:`~sysmap.model.workshop.Perspective` of that name if it has none: the
+    perspectives show what each table saw. Messages then name the table so.
 
     New elements keep their places relative to the variables they were matched with (the
     average offset between the two maps' positions of the matched variables); with no match,
     ``other`` goes to the right of ``doc``'s content. ``at`` puts the middle of the added
-    elements there instead.
+    elements there instead. :func:`merge_tables` merges several maps in one edit and
+    returns the conflicts as data.
 
     >>> from sysmap.model import SystemMap
     >>> ours, theirs = SystemMap(name="Table 1"), SystemMap(name="Table 2")
@@ -428,26 +534,61 @@ def merge_edit(
     >>> ours.apply(edit); edit.text, len(ours.variables), len(ours.links), messages
     ("Merge 1 item from 'Table 2'", 2, 2, [])
     """
+    adder, messages = _merge_one(
+        doc, other, match_names=match_names, at=at, synonyms=synonyms, table=provenance, tag=provenance
+    )
+    edit = adder.build("")
+    if provenance is not None:
+        adding = _new_perspectives(doc, [provenance])
+        if adding is not None:
+            edit.edits.insert(0, adding)
+    name = f" from {other.name!r}" if other.name else ""
+    edit.text = f"Merge {_count(len(adder.new))}{name}"
+    return edit, adder.new, messages + adder.messages
+
+
+def _merge_one(
+    doc: SystemMap,
+    other: SystemMap,
+    *,
+    match_names: bool = True,
+    at: Point | None = None,
+    synonyms: Mapping[str, str] | None = None,
+    table: str | None = None,
+    tag: str | None = None,
+    origins: Mapping[str, str] | None = None,
+) -> tuple[_Adder, list[str]]:
+    """The adder of ``other`` into ``doc`` (built with ``adder.build``), and the messages
+    about matched variables whose definitions differ."""
+    table = table or other.name or "the other map"
     if next(other.elements(), None) is None:
-        raise ModelError(f"{other.name or 'the other map'} is empty: there is nothing to merge")
+        raise ModelError(f"{table} is empty: there is nothing to merge")
     match: dict[str, str] = {}
     messages: list[str] = []
-    if match_names:
-        for vid, var in other.variables.items():
+    for vid, mine_id in (synonyms or {}).items():
+        if vid not in other.variables:
+            raise ModelError(f"{table} has no variable {vid!r}")
+        if mine_id not in doc.variables:
+            raise ModelError(f"there is no variable {mine_id!r} for {other.variables[vid].label!r} to join")
+    for vid, var in other.variables.items():
+        if synonyms and vid in synonyms:
+            mine = doc.variables[synonyms[vid]]
+        elif match_names:
             mine = doc.variable_named(var.name)
             if mine is None:
                 continue
-            match[vid] = mine.id
-            if mine.kind != var.kind:
-                messages.append(
-                    f"{mine.label!r} is a {mine.kind.value} here and a {var.kind.value} in "
-                    f"{other.name or 'the other map'}: kept as a {mine.kind.value}"
-                )
-            elif var.equation.strip() and mine.equation.strip() != var.equation.strip():
-                messages.append(
-                    f"{mine.label!r} has another equation in {other.name or 'the other map'} "
-                    f"({var.equation.strip()!r}): kept this map's"
-                )
+        else:
+            continue
+        match[vid] = mine.id
+        if mine.kind != var.kind:
+            messages.append(
+                f"{mine.label!r} is a {mine.kind.value} here and a {var.kind.value} in "
+                f"{table}: kept as a {mine.kind.value}"
+            )
+        elif var.equation.strip() and mine.equation.strip() != var.equation.strip():
+            messages.append(
+                f"{mine.label!r} has another equation in {table} ({var.equation.strip()!r}): kept this map's"
+            )
     adding = [e for e in other.elements() if e.id not in match]
     if at is not None:
         centre = _centre(adding)
@@ -460,11 +601,133 @@ def merge_edit(
         )
     else:
         shift = _beside(doc, adding)
-    adder = _Adder(doc, other, match, shift)
-    edit = adder.build("")
-    name = f" from {other.name!r}" if other.name else ""
-    edit.text = f"Merge {_count(len(adder.new))}{name}"
-    return edit, adder.new, messages + adder.messages
+    return _Adder(doc, other, match, shift, table=table, tag=tag, origins=origins), messages
+
+
+def _new_perspectives(doc: SystemMap, names: Sequence[str]) -> SetField | None:
+    """The edit adding a perspective for each of ``names`` that ``doc`` lacks (None: none)."""
+    have = {p.name.strip().casefold() for p in doc.perspectives}
+    missing = []
+    for name in names:
+        if name.strip().casefold() not in have:
+            have.add(name.strip().casefold())
+            missing.append(Perspective(name.strip(), description="The table that drew these"))
+    if not missing:
+        return None
+    return SetField("perspectives", doc.perspectives, (*doc.perspectives, *missing), "Add perspectives")
+
+
+def merge_tables(
+    doc: SystemMap,
+    others: Sequence[tuple[str, SystemMap]],
+    *,
+    synonyms: Mapping[str, Mapping[str, str]] | None = None,
+    provenance: bool = True,
+    match_names: bool = True,
+) -> MergeResult:
+    """One edit (one undo step) merging several tables' maps into ``doc``, in order.
+
+    ``others`` holds (table name, map) pairs; each map merges as :func:`merge_edit` merges
+    it, into ``doc`` with the tables before it already merged, so a variable or link that
+    two tables drew is added once. With ``provenance``, everything a table drew carries its
+    name as a tag and each table becomes a perspective. ``synonyms`` maps a table's name to
+    {its variable id: the *name* of the variable it is}, a variable of ``doc`` or of a table
+    merged before (names are unique in the merged map; the name of a variable merged into
+    another as a synonym also leads to that one, for the later tables too).
+
+    A link drawn with another polarity than the one already there (by ``doc`` or by an
+    earlier table) keeps the first, and is reported as a :class:`Conflict`.
+
+    >>> from sysmap.model import SystemMap
+    >>> def drawn(*links):
+    ...     m = SystemMap()
+    ...     for cause, effect, sign in links:
+    ...         ids = [(m.variable_named(n) or m.add_variable(n)).id for n in (cause, effect)]
+    ...         _ = m.add_link(*ids, polarity=sign)
+    ...     return m
+    >>> doc = SystemMap()
+    >>> one = drawn(("Workload", "Stress", "+"))
+    >>> two = drawn(("workload", "stress", "-"), ("Stress", "Errors", "+"))
+    >>> result = merge_tables(doc, [("Table 1", one), ("Table 2", two)])
+    >>> doc.apply(result.edit); result.edit.text
+    "Merge 2 tables' maps (5 items)"
+    >>> [str(c) for c in result.conflicts]
+    ['Workload → Stress: + at Table 1, − at Table 2']
+    >>> sorted(doc.variable_named("Stress").tags)
+    ['Table 1', 'Table 2']
+    """
+    names = [name.strip() for name, _ in others]
+    if not others:
+        raise ModelError("choose at least one map to merge")
+    seen: set[str] = set()
+    for name in names:
+        if not name:
+            raise ModelError("every table needs a name")
+        if name.casefold() in seen:
+            raise ModelError(f"two tables are named {name!r}: name them apart")
+        seen.add(name.casefold())
+    confirmed = {k.strip().casefold(): v for k, v in (synonyms or {}).items()}
+    unknown = confirmed.keys() - seen
+    if unknown:
+        raise ModelError(f"synonyms for {sorted(unknown)[0]!r}, which is not one of the tables")
+    scratch = doc.copy()
+    result = MergeResult(Compound([], ""))
+    parts: list[Edit] = []
+    origins: dict[str, str] = {}  # link id -> the table that added it
+    merged_away: dict[str, str] = {}  # canonical name of a synonym -> the variable it joined
+    for name, (_, other) in zip(names, others, strict=True):
+        joins: dict[str, str] = {}
+        for vid, target in confirmed.get(name.casefold(), {}).items():
+            if vid not in other.variables:
+                raise ModelError(f"{name} has no variable {vid!r}")
+            mine = scratch.variable_named(target) or scratch.variables.get(
+                merged_away.get(canonical_name(target), "")
+            )
+            if mine is None:
+                raise ModelError(
+                    f"there is no variable {target!r} for {name}'s {other.variables[vid].label!r} to join"
+                )
+            joins[vid] = mine.id
+        for vid, var in other.variables.items():
+            unmatched = vid not in joins and match_names and scratch.variable_named(var.name) is None
+            if unmatched and var.key in merged_away:
+                joins[vid] = merged_away[var.key]
+        adder, messages = _merge_one(
+            scratch,
+            other,
+            match_names=match_names,
+            synonyms=joins,
+            table=name,
+            tag=name if provenance else None,
+            origins=origins,
+        )
+        part = adder.build(f"Merge {name}")
+        scratch.apply(part)
+        parts.append(part)
+        for vid, target in joins.items():
+            merged_away.setdefault(other.variables[vid].key, target)
+        for lid in other.links:
+            if adder.to.get(lid) in adder.new:
+                origins[adder.to[lid]] = name
+        result.new_ids += adder.new
+        result.conflicts += adder.conflicts
+        result.messages += messages + [m for m in adder.messages if m not in adder.conflict_messages]
+        result.matched += [
+            (name, other.variables[vid].label, target)
+            for vid, target in adder.to.items()
+            if vid in other.variables and target not in adder.new
+        ]
+    if provenance:
+        adding = _new_perspectives(doc, names)
+        if adding is not None:
+            parts.insert(0, adding)
+    count = _count(len(result.new_ids))
+    if len(others) == 1:
+        text = f"Merge {count} from {names[0]!r}"
+    else:
+        text = f"Merge {len(others)} tables' maps ({count})"
+    result.edit = Compound(parts, text)
+    return result
 
 
 def _beside(doc: SystemMap, adding: list) -> Point:
