@@ -620,7 +620,7 @@ COMMANDS = {
 
 #: Modules of workshop commands, each with its own ``COMMANDS``: name -> (function, help,
 #: add_arguments(parser)).
-EXTENSIONS = ("sysmap.cli_present", "sysmap.cli_perspectives")
+EXTENSIONS = ("sysmap.cli_present", "sysmap.cli_perspectives", "sysmap.cli_merge")
 
 
 def extension_commands() -> dict:

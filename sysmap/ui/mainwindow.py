@@ -226,36 +226,12 @@ class MainWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def merge_file(self, path: str) -> bool:
-        """Merge the map in ``path`` into this one as one undo step: variables with the same
-        name (in any spelling) are matched, not duplicated, and links that disagree in polarity
-        are kept as this map has them, with the conflict noted and reported."""
-        from sysmap.io import load
-        from sysmap.model import clipboard as fragments
-
-        try:
-            other = load(path)
-            edit, new_ids, messages = fragments.merge_edit(self.doc, other)
-            if isinstance(edit, Compound) and not edit.edits:
-                self.show_message(f"{Path(path).name} adds nothing to this map")
-                return False
-            perform(self.stack, self.doc, edit, f"Merge {Path(path).name}")
-        except SysmapError as exc:
-            QMessageBox.warning(self, "Cannot merge", str(exc))
-            return False
-        self.scene.select_ids(new_ids)
-        summary = f"Merged {Path(path).name}: {len(new_ids)} new item{'s' if len(new_ids) != 1 else ''}"
-        if messages:
-            QMessageBox.information(self, "Merged, with conflicts to discuss", "\n".join(messages))
-            summary += f", {len(messages)} conflict{'s' if len(messages) != 1 else ''}"
-        self.show_message(summary, 10000)
-        return True
-
     def _choose_merge(self) -> None:
-        start = str(Path(self.session.path).parent) if self.session.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Merge a map into this one", start, FILE_FILTER)
-        if path:
-            self.merge_file(path)
+        """File › Merge Map…: the workshop's merge of tables' maps (see
+        :mod:`sysmap.ui.workshop.merge_dialog`), for one file or several."""
+        from sysmap.ui.workshop.merge_dialog import tool_of
+
+        tool_of(self).choose_and_merge()
 
     def export_image(self, selection_only: bool = False) -> None:
         from sysmap.ui.export import export_scene

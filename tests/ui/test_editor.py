@@ -249,10 +249,9 @@ def test_the_analysis_dock_ranks_leverage_and_heats_the_map(qtbot):
     assert any(window.scene.heat_of(vid) is not None for vid in window.doc.variables)
 
 
-def test_merging_another_tables_map_matches_names_and_reports_conflicts(window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
+def test_file_merge_map_matches_names_and_reports_conflicts(window, tmp_path, qtbot):
     from sysmap.io import save
+    from sysmap.ui.workshop.merge_dialog import tool_of
 
     canvas = canvas_of(window)
     draw_loop(canvas)  # Workload -(+)-> Sick leave -> Staff available -> Workload
@@ -264,15 +263,19 @@ def test_merging_another_tables_map_matches_names_and_reports_conflicts(window, 
     other.add_link(s.id, m.id, polarity="-")
     path = tmp_path / "table2.xmile"
     save(other, path)
-    shown = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    tool = tool_of(window)
+    tool.choose_paths = lambda: [str(path)]
     before = window.doc.copy()
-    assert window.merge_file(str(path))
+    file_menu = window.menuBar().actions()[0].menu()
+    (merge,) = [a for a in file_menu.actions() if a.text() == "&Merge Map…"]
+    merge.trigger()  # File › Merge Map… opens the merge dialog on the chosen file
+    assert tool.dialog is not None and tool.dialog.isVisible()
+    tool.dialog.accept()
     doc = window.doc
     assert {v.name for v in doc.variables.values()} == {"Workload", "Sick leave", "Staff available", "Morale"}
     assert len(doc.links) == 4  # the conflicting link is not doubled
-    assert shown and "polarity" in shown[0].lower()
-    assert window.undo_action.text() == "&Undo Merge table2.xmile"
+    assert tool.panel.conflicts() == ["Workload → Sick leave: + here, − at Table 2"]
+    assert window.undo_action.text().startswith("&Undo Merge")
     window.undo_action.trigger()
     assert doc == before
 

@@ -13,6 +13,7 @@ def install_all(window) -> None:
     from sysmap.ui.workshop import (
         archetype_insert,
         compare,
+        merge_dialog,
         open_loops_view,
         perspectives_panel,
         sequence_editor,
@@ -25,6 +26,7 @@ def install_all(window) -> None:
     votes_view.install(window)
     open_loops_view.install(window)
     window.workshop_menu.addSeparator()
+    merge_dialog.install(window)
     compare.install(window)
     window.workshop_menu.addSeparator()
     archetype_insert.install(window)
