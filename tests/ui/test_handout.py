@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtGui import QColor, QImage
+from shots import shots_dir
 
 from sysmap.analysis.narration import presentation_steps
 from sysmap.errors import SysmapError
@@ -17,7 +18,7 @@ from sysmap.ui.handout import export_frames, export_handout, parse_size, render_
 
 ROOT = Path(__file__).resolve().parents[2]
 SOCIAL = ROOT / "examples" / "social_care_workload.xmile"
-SHOTS = Path("/tmp/shots/A")
+SHOTS = shots_dir("A")
 
 
 def pdf_pages(data: bytes) -> int:
@@ -119,7 +120,6 @@ def test_unwritable_places_are_one_line_errors(qapp, doc, tmp_path):
 
 
 def test_render_a_handout_step_and_a_frame(qapp, doc, tmp_path):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     steps = presentation_steps(doc)
     loop = next(i for i, s in enumerate(steps) if s.kind == "loop")
     scene = MapScene(doc, style=PROJECTOR_STYLE)

@@ -9,6 +9,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from shots import shots_dir
 
 from sysmap.analysis.causal import causal_graph
 from sysmap.analysis.loops import make_loop
@@ -20,7 +21,7 @@ from sysmap.ui.presentation import PresentationWindow, present
 
 ROOT = Path(__file__).resolve().parents[2]
 SOCIAL = ROOT / "examples" / "social_care_workload.xmile"
-SHOTS = Path("/tmp/shots/PR")
+SHOTS = shots_dir("PR")
 
 
 @pytest.fixture
@@ -99,6 +100,38 @@ def test_loop_steps_tell_the_narration_and_dim_the_rest(qtbot, window, doc):
     label = next(eid for eid in window.steps[labelled[0]].ids if eid in doc.loop_labels)
     assert window.scene.label_items[label].isVisible()
     assert window.caption.text().startswith(doc.loop_labels[label].text.strip() + ":")
+
+
+def test_every_step_lights_its_items_and_tells_them_in_words(qtbot, window, doc):
+    """Step through the whole generated presentation with the Right key, as a trainer would."""
+    graph = causal_graph(doc, derive=True)
+    name = {vid: var.label for vid, var in doc.variables.items()}
+    shown: set[str] = set()
+    for i, step in enumerate(window.steps):
+        if i:
+            press(qtbot, window, Qt.Key.Key_Right)
+        assert window.step == i
+        lit = set(step.ids)
+        if step.kind == "link":  # a link is lit with the two variables it joins
+            lit |= {
+                end
+                for eid in step.ids
+                if eid in doc.links
+                for end in (doc.links[eid].source, doc.links[eid].target)
+            }
+        assert window.scene.highlighted() == lit
+        shown |= lit
+        assert visible(window.scene.variable_items) == shown & set(doc.variables)
+        caption = window.caption.text()
+        if step.kind == "variable":
+            assert caption == name[step.ids[0]]
+        elif step.kind == "link":
+            link = doc.links[next(eid for eid in step.ids if eid in doc.links)]
+            assert caption.startswith(f"{name[link.source]} → {name[link.target]} (")
+        elif step.kind == "loop":
+            members = [eid for eid in step.ids if eid in doc.variables]
+            assert caption.endswith(narrate(make_loop(graph, members), doc, graph))
+    assert shown >= set(doc.variables) | set(doc.links)
 
 
 def test_previous_keys_go_back_and_stop_at_the_first(qtbot, window):
@@ -200,7 +233,6 @@ def test_present_opens_full_screen(qtbot, doc):
 
 
 def test_render_steps(window, doc):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     link = next(i for i, s in enumerate(window.steps) if s.kind == "link")
     loops = [i for i, s in enumerate(window.steps) if s.kind == "loop"]
     for name, index in (("step0", 0), ("link", link), ("loop", loops[1]), ("end", len(window.steps) - 1)):

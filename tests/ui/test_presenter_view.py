@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
+from shots import shots_dir
 
 from sysmap.analysis.narration import default_sequence, slides_from_steps
 from sysmap.io import load
@@ -17,7 +18,7 @@ from sysmap.ui.presenter_view import PresenterView, elapsed_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SOCIAL = ROOT / "examples" / "social_care_workload.xmile"
-SHOTS = Path("/tmp/shots/A")
+SHOTS = shots_dir("A")
 
 
 @pytest.fixture
@@ -90,5 +91,4 @@ def test_the_clock_counts_from_when_it_opened(qtbot, shown):
 def test_render_presenter_view(shown):
     room, view = shown
     room.show_step(11)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SHOTS / "presenter_view.png"))
