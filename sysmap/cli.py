@@ -3,7 +3,8 @@
 ``sysmap`` alone opens the default example; ``sysmap FILE`` opens a map; subcommands do
 headless work (``sysmap info FILE``). Errors in the user's input print one line to stderr
 and exit with status 1, never a traceback -- except ``sysmap diff``, which exits 0 when the
-maps are the same, 1 when they differ and 2 when one cannot be read, as ``diff`` does.
+maps are the same, 1 when they differ and 2 when one cannot be read, as ``diff`` does, and
+``sysmap merge``, which exits 3 when the merged maps disagree on a link's polarity.
 """
 
 from __future__ import annotations

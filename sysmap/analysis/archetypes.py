@@ -403,6 +403,30 @@ ARCHETYPES: tuple[Pattern, ...] = (
 CONFIDENCES = ("high", "medium", "low")
 
 
+#: Where each archetype usually yields to intervention: the management principle a facilitator
+#: offers the room with the story (after Senge, *The Fifth Discipline*, and Kim and Anderson).
+INTERVENTIONS: dict[str, str] = {
+    "fixes_that_fail": "Look past the symptom: ask what the fix will do later, act on the "
+    "problem's cause, and watch for the delayed side effect.",
+    "shifting_the_burden": "Strengthen the fundamental solution and use the quick fix only to "
+    "buy time; watch what the quick fix wears away.",
+    "limits_to_growth": "Do not push harder on growth: find the limiting condition and relax "
+    "it before it binds.",
+    "eroding_goals": "Hold the goal steady, anchored outside the system, and close the gap by "
+    "corrective action rather than by lowering the goal.",
+    "escalation": "Look for a way for both sides to win; one side can step back and break the "
+    "spiral, or both can agree on a shared goal.",
+    "success_to_the_successful": "Find the wider goal both serve; share resources by need or "
+    "by rule, not by past success, or uncouple the two.",
+    "tragedy_of_the_commons": "Make each user see the total effect on the shared resource, and "
+    "manage access to it together.",
+    "growth_and_underinvestment": "Build capacity ahead of demand and hold the performance "
+    "standard; do not let it slip while capacity lags.",
+    "accidental_adversaries": "Bring the partners together to map the loops, show how each "
+    "one's fix undermines the other, and renew the shared goal.",
+}
+
+
 def archetype(key: str) -> Pattern:
     """The archetype called ``key`` (``fixes_that_fail``, ...) or its title, any case.
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QAction
 
 from sysmap.analysis.archetype_templates import archetype_template, template_names
-from sysmap.analysis.archetypes import archetype
+from sysmap.analysis.archetypes import INTERVENTIONS, archetype
 from sysmap.errors import ModelError
 from sysmap.model import SystemMap
 from sysmap.model import operations as ops
@@ -33,7 +33,8 @@ _LOOP_NAME = re.compile(r"([RBU])(\d+)")
 
 
 def story_text(key: str, doc: SystemMap | None = None) -> str:
-    """The note inserted with archetype ``key``: its title, summary and loops in words.
+    """The note inserted with archetype ``key``: its title, summary, loops in words and where
+    it usually yields to intervention.
 
     >>> print(story_text("limits_to_growth").splitlines()[0])
     Limits to growth
@@ -44,6 +45,7 @@ def story_text(key: str, doc: SystemMap | None = None) -> str:
     loops = [f"{label.text}: {label.documentation}" for label in template.loop_labels.values()]
     if loops:
         lines += ["", *loops]
+    lines += ["", f"Intervening: {INTERVENTIONS[pattern.key]}"]
     return "\n".join(lines)
 
 

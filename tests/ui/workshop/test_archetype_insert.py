@@ -11,7 +11,7 @@ from canvas_driver import Canvas
 from PySide6.QtCore import QPointF
 
 from sysmap.analysis.archetype_templates import archetype_template, template_names
-from sysmap.analysis.archetypes import archetype
+from sysmap.analysis.archetypes import INTERVENTIONS, archetype
 from sysmap.analysis.causal import causal_graph
 from sysmap.analysis.loops import find_loops
 from sysmap.examples import example_path
@@ -88,6 +88,7 @@ def test_each_archetype_goes_in_as_one_step_free_of_the_map(window, key):
     # the story note
     (note,) = [doc.notes[i] for i in ids if i in doc.notes]
     assert note.text.startswith(f"{archetype(key).title}\n\n{archetype(key).summary}")
+    assert note.text.endswith(f"Intervening: {INTERVENTIONS[key]}")
     # drawn where nothing was, and shown
     for new in item_rects(window, set(ids)):
         assert not any(new.intersects(old) for old in old_rects)
