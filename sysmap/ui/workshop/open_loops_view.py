@@ -9,10 +9,7 @@ unless the facilitator picks ``+`` or ``−`` first; the list then works itself 
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -20,15 +17,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from sysmap.analysis.open_loops import OpenLoop
-from sysmap.errors import ModelError
 from sysmap.model import SystemMap, operations
 from sysmap.ui.analysis_views.background import results_table
-from sysmap.ui.commands import perform
-from sysmap.ui.worker import PolledWorker
+from sysmap.ui.workshop.panel import WorkshopPanel, dock_panel
 
 COLUMNS = ("#", "New link", "With +", "With −", "Length", "New")
 POLARITY_TEXT = {"R": "reinforcing", "B": "balancing", "U": "undetermined"}
@@ -51,14 +45,11 @@ def lit_ids(doc: SystemMap, found: OpenLoop) -> set[str]:
     return set(found.loop) | {k for k, link in doc.links.items() if (link.source, link.target) in pairs}
 
 
-class OpenLoopsView(QWidget):
+class OpenLoopsView(WorkshopPanel):
     """The dock's contents; :meth:`set_window` ties it to a main window."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.window_ = None
-        self.doc: SystemMap | None = None
-        self._listener = None
         self._lit = False  # whether this view put a highlight on the canvas
         self.found: list[OpenLoop] = []
         self.summary = QLabel()
@@ -82,8 +73,6 @@ class OpenLoopsView(QWidget):
         self.minus.toggled.connect(lambda on: on and self.plus.setChecked(False))
         self.draw = QPushButton("Draw this link")
         self.draw.setToolTip("Add the link from cause to effect (one undo step)")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Polarity"))
         row.addWidget(self.plus)
@@ -97,12 +86,7 @@ class OpenLoopsView(QWidget):
         layout.addWidget(self.sentence)
         layout.addLayout(row)
         layout.addWidget(self.status)
-        self.worker = PolledWorker(self, name="sysmap-open-loops", latest_only=True)
-        self.worker.answered.connect(self._answered)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.search)
+        self.start_background("sysmap-open-loops", self._found, self.search, DEBOUNCE_MS)
         self.table.itemSelectionChanged.connect(self._chosen_changed)
         self.draw.clicked.connect(self.draw_link)
         self._show_found()
@@ -112,62 +96,23 @@ class OpenLoopsView(QWidget):
 
     # -- following the window's document ---------------------------------------------------------
 
-    def set_window(self, window) -> None:
-        """Follow ``window``'s document (and the next one after File › Open)."""
-        self.window_ = window
-        this = weakref.ref(self)
-
-        def replaced(_doc) -> None:
-            view = this()
-            if view is not None and shiboken6.isValid(view):
-                view.set_document(window.doc)
-
-        window.session.documentReplaced.connect(replaced)
-        self.set_document(window.doc)
-
-    def set_document(self, doc: SystemMap | None) -> None:
-        """Search ``doc`` and follow its changes."""
-        if self.doc is not None and self._listener is not None:
-            self.doc.changed.disconnect(self._listener)
-        self._listener = None
-        self.doc = doc
+    def document_shown(self) -> None:
+        """Forget the previous prompts and search the new document."""
         self._unlight()
         self.found = []
-        if doc is not None:
-            this = weakref.ref(self)
-
-            def changed(change) -> None:
-                view = this()
-                if (
-                    view is not None
-                    and shiboken6.isValid(view)
-                    and (change.added or change.removed or change.changed)
-                ):
-                    view._debounce.start()
-
-            self._listener = changed
-            doc.changed.connect(changed)
         self._show_found()
         self.search()
 
-    @property
-    def busy(self) -> bool:
-        """Whether a search is under way or waiting for edits to pause."""
-        return self.worker.busy or self._debounce.isActive()
+    def document_changed(self, change) -> None:
+        """Search again once the edits pause if the map's structure changed."""
+        if change.added or change.removed or change.changed:
+            self.schedule()
 
     def search(self) -> None:
         """Look for open loops again, off the GUI thread."""
-        self._debounce.stop()
-        if self.doc is None:
-            return
-        snapshot = self.doc.copy()
-        self.status.setText("Looking for links that would close a loop…")
-        self.worker.submit(lambda: _find(snapshot), "Could not look for open loops")
+        self.submit(_find, "Could not look for open loops", "Looking for links that would close a loop…")
 
-    def _answered(self, _token: int, result) -> None:
-        if isinstance(result, str):
-            self.status.setText(result)
-            return
+    def _found(self, result) -> None:
         self.status.clear()
         doc = self.doc
         # the map may have changed since: keep the prompts that still make sense
@@ -214,14 +159,6 @@ class OpenLoopsView(QWidget):
 
     # -- choosing and drawing --------------------------------------------------------------------
 
-    @property
-    def scene(self):
-        window = self.window_
-        if window is None or not shiboken6.isValid(window):
-            return None
-        scene = window.scene
-        return scene if shiboken6.isValid(scene) and scene.doc is not None else None
-
     def chosen(self) -> OpenLoop | None:
         """The open loop of the chosen row, if any."""
         rows = self.table.selectionModel().selectedRows()
@@ -259,17 +196,10 @@ class OpenLoopsView(QWidget):
         if found is None or window is None or doc is None:
             return
         sign = "+" if self.plus.isChecked() else "-" if self.minus.isChecked() else "?"
-        try:
-            edit = operations.add_link(doc, found.cause, found.effect, polarity=sign)
-            perform(
-                window.session.undo_stack,
-                doc,
-                edit,
-                f"Add link {self._name(found.cause)} → {self._name(found.effect)}",
-            )
-        except ModelError as exc:
-            self.status.setText(str(exc))
-            window.show_message(str(exc))
+        if not self.perform(
+            lambda: operations.add_link(doc, found.cause, found.effect, polarity=sign),
+            f"Add link {self._name(found.cause)} → {self._name(found.effect)}",
+        ):
             return
         polarity = found.polarity(sign)
         what = f"a {POLARITY_TEXT[polarity]} loop" if polarity != "U" else "a loop (mark its polarity)"
@@ -281,13 +211,12 @@ class OpenLoopsView(QWidget):
 def install(window) -> OpenLoopsView:
     """Add the Open Loops dock to ``window`` and Workshop › Open Loops… to show it."""
     view = OpenLoopsView()
-    dock = window._dock("Open Loops", view, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
-    action = dock.toggleViewAction()
-    action.setText("Open &Loops…")
-    action.setStatusTip("Links not drawn yet that would close a new feedback loop: prompts for discussion")
-    window.tabifyDockWidget(window.analysis_dock, dock)
-    action.triggered.connect(lambda on: on and dock.raise_())
-    window.workshop_menu.addAction(action)
-    view.set_window(window)
+    dock, _action = dock_panel(
+        window,
+        view,
+        "Open Loops",
+        "Open &Loops…",
+        "Links not drawn yet that would close a new feedback loop: prompts for discussion",
+    )
     window.open_loops_view, window.open_loops_dock = view, dock
     return view

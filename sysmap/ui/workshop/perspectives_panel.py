@@ -17,10 +17,7 @@ the mode goes back to "All as drawn".
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -37,15 +34,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from sysmap.analysis.perspectives import counted
-from sysmap.errors import ModelError
 from sysmap.model import SystemMap
 from sysmap.model import workshop as ws
-from sysmap.ui.commands import perform
-from sysmap.ui.worker import PolledWorker
+from sysmap.ui.workshop.panel import WorkshopPanel, dock_panel
 
 #: The view modes, in the combo's order.
 MODES = ("all", "colour", "only", "unique")
@@ -138,14 +132,11 @@ def _summary_job(snapshot: SystemMap):
     return {s.name: (s, "\n".join(summary_lines(snapshot, s))) for s in perspective_summary(snapshot)}
 
 
-class PerspectivesPanel(QWidget):
+class PerspectivesPanel(WorkshopPanel):
     """The panel of the module doc; :meth:`set_window` ties it to a main window."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.window_ = None
-        self.doc: SystemMap | None = None
-        self._listener = None
         self._showing = False  # whether this panel put marks or a highlight on the canvas
         self.summaries: dict = {}
         self.list = QListWidget()
@@ -165,8 +156,6 @@ class PerspectivesPanel(QWidget):
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setPlaceholderText("Choose a perspective to see what it drew.")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
 
         row1 = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.remove_button):
@@ -185,12 +174,7 @@ class PerspectivesPanel(QWidget):
         layout.addWidget(self.summary, 2)
         layout.addWidget(self.status)
 
-        self.worker = PolledWorker(self, name="sysmap-perspectives", latest_only=True)
-        self.worker.answered.connect(self._summarised)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self.start_background("sysmap-perspectives", self._summarised, self.refresh, REFRESH_MS)
 
         self.standard.clicked.connect(self.add_standard)
         self.add_button.clicked.connect(self.add_perspective)
@@ -204,60 +188,13 @@ class PerspectivesPanel(QWidget):
 
     # -- following the window's document ---------------------------------------------------------
 
-    def set_window(self, window) -> None:
-        """Follow ``window``'s document (and the next one after File › Open)."""
-        self.window_ = window
-        this = weakref.ref(self)
-
-        def replaced(_doc) -> None:
-            panel = this()
-            if panel is not None and shiboken6.isValid(panel):
-                panel.set_document(window.doc)
-
-        window.session.documentReplaced.connect(replaced)
-        self.set_document(window.doc)
-
-    def set_document(self, doc: SystemMap | None) -> None:
-        """Show ``doc``'s perspectives and follow its changes."""
-        if self.doc is not None and self._listener is not None:
-            self.doc.changed.disconnect(self._listener)
-        self._listener = None
-        self.doc = doc
-        if doc is not None:
-            this = weakref.ref(self)
-
-            def changed(_change) -> None:
-                panel = this()
-                if panel is not None and shiboken6.isValid(panel):
-                    panel._refresh_timer.start()
-
-            self._listener = changed
-            doc.changed.connect(changed)
+    def document_shown(self) -> None:
+        """Show the new document's perspectives."""
         self.refresh()
 
-    @property
-    def scene(self):
-        window = self.window_
-        if window is None or not shiboken6.isValid(window):
-            return None
-        return window.scene
-
-    def _message(self, text: str) -> None:
-        self.status.setText(text)
-        if self.window_ is not None and shiboken6.isValid(self.window_):
-            self.window_.show_message(text)
-
-    def _perform(self, make) -> bool:
-        """Build an edit with ``make()`` and perform it; a refusal becomes a message."""
-        window = self.window_
-        if window is None or self.doc is None:
-            return False
-        try:
-            perform(window.session.undo_stack, self.doc, make())
-        except ModelError as exc:
-            self._message(str(exc))
-            return False
-        return True
+    def document_changed(self, _change) -> None:
+        """Show the perspectives again once the edits pause."""
+        self.schedule()
 
     # -- what is shown ---------------------------------------------------------------------------
 
@@ -270,7 +207,7 @@ class PerspectivesPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the document's perspectives again (keeping the chosen one), and the view mode."""
-        self._refresh_timer.stop()
+        self.debounce.stop()
         doc = self.doc
         previous = self.chosen().name if self.chosen() is not None else None
         blocked = self.list.blockSignals(True)
@@ -322,13 +259,9 @@ class PerspectivesPanel(QWidget):
         if self.doc is None or not self.doc.perspectives:
             self.summaries = {}
             return
-        snapshot = self.doc.copy()
-        self.worker.submit(lambda: _summary_job(snapshot), "Could not summarise the perspectives")
+        self.submit(_summary_job, "Could not summarise the perspectives")
 
-    def _summarised(self, _token: int, result) -> None:
-        if isinstance(result, str):
-            self.status.setText(result)
-            return
+    def _summarised(self, result) -> None:
         self.summaries = result
         if self.doc is not None:
             for row, p in enumerate(self.doc.perspectives):
@@ -346,7 +279,7 @@ class PerspectivesPanel(QWidget):
     def apply_view(self) -> None:
         """Colour or dim the canvas as the view mode says (nothing while the panel is hidden)."""
         scene = self.scene
-        if scene is None or not shiboken6.isValid(scene) or scene.doc is None:
+        if scene is None:
             return
         mode, chosen, doc = self.view_mode(), self.chosen(), self.doc
         if not self.isVisible() or doc is None or mode == "all" or (mode != "colour" and chosen is None):
@@ -366,7 +299,7 @@ class PerspectivesPanel(QWidget):
     def clear_view(self) -> None:
         """Take this panel's colours and dimming off the canvas."""
         scene = self.scene
-        if self._showing and scene is not None and shiboken6.isValid(scene) and scene.doc is not None:
+        if self._showing and scene is not None:
             scene.set_marks(None, layer="perspectives")
             scene.highlight(None)
         self._showing = False
@@ -387,7 +320,7 @@ class PerspectivesPanel(QWidget):
             return
         known = {p.name.casefold() for p in self.doc.perspectives}
         new = [p for p in ws.STANDARD_PERSPECTIVES if p.name.casefold() not in known]
-        if self._perform(
+        if self.perform(
             lambda: ws.set_perspectives(self.doc, (*self.doc.perspectives, *new), "Add standard perspectives")
         ):
             self.refresh()
@@ -411,7 +344,7 @@ class PerspectivesPanel(QWidget):
         new = self.ask(ws.Perspective("", colour), "Add Perspective")
         if new is None:
             return
-        if self._perform(
+        if self.perform(
             lambda: ws.set_perspectives(
                 self.doc, (*self.doc.perspectives, new), f"Add perspective {new.name}"
             )
@@ -428,7 +361,7 @@ class PerspectivesPanel(QWidget):
         new = self.ask(chosen, "Edit Perspective")
         if new is None or new == chosen:
             return
-        if self._perform(lambda: ws.rename_perspective(self.doc, chosen.name, new)):
+        if self.perform(lambda: ws.rename_perspective(self.doc, chosen.name, new)):
             self.refresh()
             self.list.setCurrentRow(row)
 
@@ -447,7 +380,7 @@ class PerspectivesPanel(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         rest = tuple(p for p in self.doc.perspectives if p is not chosen)
-        self._perform(lambda: ws.set_perspectives(self.doc, rest, f"Remove perspective {chosen.name}"))
+        self.perform(lambda: ws.set_perspectives(self.doc, rest, f"Remove perspective {chosen.name}"))
         self.refresh()
 
     def tag_selection(self, on: bool = True) -> None:
@@ -462,11 +395,11 @@ class PerspectivesPanel(QWidget):
         edit = ws.tag_perspective(doc, ids, chosen.name, on)
         if not edit.edits:
             what = "Select variables or links first" if not ids else "Nothing to change"
-            self._message(f"{what}: {chosen.name}" if ids else what)
+            self.message(f"{what}: {chosen.name}" if ids else what)
             return
-        if self._perform(lambda: edit):
+        if self.perform(lambda: edit):
             n = len(edit.edits)
-            self._message(
+            self.message(
                 f"{'Tagged' if on else 'Untagged'} {n} element{'s' if n != 1 else ''}: {chosen.name}"
             )
             self.refresh()
@@ -475,13 +408,12 @@ class PerspectivesPanel(QWidget):
 def install(window) -> PerspectivesPanel:
     """Add the Perspectives dock to ``window`` and Workshop › Perspectives to toggle it."""
     panel = PerspectivesPanel()
-    dock = window._dock("Perspectives", panel, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
-    action = dock.toggleViewAction()
-    action.setText("&Perspectives")
-    action.setStatusTip("Show who drew what: tag, colour and filter the map by perspective")
-    window.tabifyDockWidget(window.analysis_dock, dock)
-    action.triggered.connect(lambda on: on and dock.raise_())
-    window.workshop_menu.addAction(action)
-    panel.set_window(window)
+    dock, _action = dock_panel(
+        window,
+        panel,
+        "Perspectives",
+        "&Perspectives",
+        "Show who drew what: tag, colour and filter the map by perspective",
+    )
     window.perspectives_panel, window.perspectives_dock = panel, dock
     return panel

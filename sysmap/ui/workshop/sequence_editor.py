@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from sysmap.analysis.narration import (
@@ -34,9 +33,9 @@ from sysmap.analysis.narration import (
     slides_from_steps,
     steps_from_slides,
 )
-from sysmap.errors import ModelError, SysmapError
+from sysmap.errors import SysmapError
 from sysmap.model.workshop import Slide, live_slides, set_presentation
-from sysmap.ui.commands import perform
+from sysmap.ui.workshop.panel import WorkshopPanel
 
 KIND_TEXT = {"variable": "Variable", "link": "Link", "loop": "Loop", "map": "Map"}
 ROW_CHARS = 90
@@ -117,16 +116,14 @@ class _Text(QPlainTextEdit):
         super().focusOutEvent(event)
 
 
-class SequenceEditor(QWidget):
+class SequenceEditor(WorkshopPanel):
     """The presentation's steps of ``window``'s map (a MainWindow, kept as ``main``), for the
     "Presentation" dock: ``steps`` (the list), ``caption`` and ``notes`` (text boxes) and the buttons
     ``generate``, ``by_dominance``, ``add_selection``, ``delete``, ``present_here`` and
     ``automatic``."""
 
     def __init__(self, window, parent=None):
-        super().__init__(parent)
-        self.main = window
-        self._doc = None
+        super().__init__(parent, status=False)
         self._shown: list[Step] = []
         self._row = -1  # the row whose caption and notes the boxes hold
         self._busy = False  # rebuilding the list: ignore its signals
@@ -192,24 +189,25 @@ class SequenceEditor(QWidget):
         self._worker = PolledWorker(self, name="sysmap-dominance", latest_only=True)
         self._worker.answered.connect(self._dominance_answered)
         self._request = None  # (token, doc, start) of the dominance run under way
-        window.session.documentReplaced.connect(self.set_document)
-        self.set_document(window.doc)
+        self.set_window(window)
+
+    @property
+    def main(self):
+        """The main window whose map this edits (``window_``)."""
+        return self.window_
 
     # -- the document ------------------------------------------------------------------------
 
-    def set_document(self, doc) -> None:
-        """Follow ``doc`` (the window's map, after New or Open)."""
-        if self._doc is not None:
-            self._doc.changed.disconnect(self._doc_changed)
-        self._doc = doc
-        doc.changed.connect(self._doc_changed)
+    def document_shown(self) -> None:
+        """List the steps of the new document (the window's map, after New or Open)."""
         self._worker.cancel()
         self._request = None
         self.by_dominance.setEnabled(True)
         self._row = -1
         self.refresh()
 
-    def _doc_changed(self, *args) -> None:
+    def document_changed(self, _change) -> None:
+        """List the steps again, or later if the editor is hidden."""
         if self.isVisible():
             self.refresh()
         else:  # the automatic order finds loops: not on every edit while nobody looks
@@ -218,18 +216,18 @@ class SequenceEditor(QWidget):
     @property
     def saved(self) -> bool:
         """Whether the map has a saved sequence (else the list is the automatic order)."""
-        return bool(self._doc.presentation)
+        return bool(self.doc.presentation)
 
     def slides(self) -> list[Slide]:
         """The slides behind the listed steps, one per row: the saved ones still showing
         something, or the automatic sequence's."""
         if self.saved:
-            return live_slides(self._doc)
+            return live_slides(self.doc)
         return list(slides_from_steps(self._shown))
 
     def refresh(self) -> None:
         """List the steps again (after any change), keeping the chosen row."""
-        doc = self._doc
+        doc = self.doc
         self._stale = False
         if self.saved:
             self._shown = steps_from_slides(doc, live_slides(doc))
@@ -276,7 +274,7 @@ class SequenceEditor(QWidget):
             self._light(None)
             return
         slide = self.slides()[row]
-        self.caption.setPlaceholderText(slide_caption(self._doc, slide.kind, slide.items) or "(no caption)")
+        self.caption.setPlaceholderText(slide_caption(self.doc, slide.kind, slide.items) or "(no caption)")
         if not self.caption.hasFocus() or force:
             self.caption.setPlainText(slide.caption)
         if not self.notes.hasFocus() or force:
@@ -284,7 +282,7 @@ class SequenceEditor(QWidget):
         step = self._shown[row]
         lit = set(step.ids)
         for lid in step.ids:
-            link = self._doc.links.get(lid)
+            link = self.doc.links.get(lid)
             if link is not None:
                 lit.update((link.source, link.target))
         self._light(None if step.kind == "map" else lit)
@@ -296,12 +294,7 @@ class SequenceEditor(QWidget):
     # -- changes (one undo step each) -------------------------------------------------------
 
     def _save(self, slides, text: str) -> bool:
-        try:
-            perform(self.main.session.undo_stack, self._doc, set_presentation(self._doc, slides, text))
-        except ModelError as exc:
-            self.main.show_message(str(exc))
-            return False
-        return True
+        return self.perform(lambda: set_presentation(self.doc, slides, text))
 
     def _commit_text(self) -> None:
         row = self._row
@@ -337,34 +330,34 @@ class SequenceEditor(QWidget):
 
     def generate_sequence(self) -> None:
         """Replace the sequence by the automatic one from the selected variable (if one is)."""
-        chosen = [i for i in self.main.scene.selected_ids() if i in self._doc.variables]
+        chosen = [i for i in self.main.scene.selected_ids() if i in self.doc.variables]
         start = chosen[0] if chosen else None
-        slides = slides_from_steps(default_sequence(self._doc, start))
+        slides = slides_from_steps(default_sequence(self.doc, start))
         if self._save(slides, "Generate presentation"):
-            name = self._doc.variables[start].label if start else "the most looped variable"
+            name = self.doc.variables[start].label if start else "the most looped variable"
             self.main.show_message(f"Presentation generated from {name}: {len(slides)} steps")
 
     def dominance_order(self) -> None:
         """Order the loops by how they drive the simulated behaviour (in the background)."""
         from sysmap.analysis.dominance import loop_dominance
 
-        chosen = [i for i in self.main.scene.selected_ids() if i in self._doc.variables]
-        snapshot = self._doc.copy()  # the worker never sees the live document
+        chosen = [i for i in self.main.scene.selected_ids() if i in self.doc.variables]
+        snapshot = self.doc.copy()  # the worker never sees the live document
         token = self._worker.submit(lambda: loop_dominance(snapshot), "Loop dominance failed")
-        self._request = (token, self._doc, chosen[0] if chosen else None)
+        self._request = (token, self.doc, chosen[0] if chosen else None)
         self.by_dominance.setEnabled(False)
         self.main.show_message("Scoring loops by dominance…", 0)
 
     def _dominance_answered(self, token: int, result) -> None:
         request, self._request = self._request, None
         self.by_dominance.setEnabled(True)
-        if request is None or request[0] != token or request[1] is not self._doc:
+        if request is None or request[0] != token or request[1] is not self.doc:
             return
         if isinstance(result, str):
             self.main.show_message(result.splitlines()[0] if result else "Loop dominance failed")
             return
         try:
-            steps = dominance_sequence(self._doc, result, start=request[2])
+            steps = dominance_sequence(self.doc, result, start=request[2])
         except (KeyError, SysmapError) as exc:
             self.main.show_message(str(exc))
             return
@@ -373,7 +366,7 @@ class SequenceEditor(QWidget):
 
     def add_selected(self) -> None:
         """Add the canvas selection as step(s) after the chosen row (else at the end)."""
-        new = selection_slides(self._doc, self.main.scene.selected_ids())
+        new = selection_slides(self.doc, self.main.scene.selected_ids())
         if not new:
             self.main.show_message("Select variables or links on the map to add them as a step")
             return
@@ -405,7 +398,7 @@ class SequenceEditor(QWidget):
 
         self._commit_text()
         row = max(0, self.steps.currentRow())
-        self.main.presentation = present(self._doc, parent=self.main, start=row)
+        self.main.presentation = present(self.doc, parent=self.main, start=row)
 
     def hideEvent(self, event) -> None:
         self.main.scene.highlight(None)
@@ -462,12 +455,7 @@ def export_handout_dialog(window, path: str | None = None) -> None:
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-    try:
-        pages = export_handout(window.doc, path)
-    except SysmapError as exc:
-        window.show_message(str(exc))
-        return
-    window.show_message(f"Wrote {pages} pages to {path}")
+    _write_out(window, lambda: f"Wrote {export_handout(window.doc, path)} pages to {path}")
 
 
 def export_frames_dialog(window, directory: str | None = None) -> None:
@@ -478,9 +466,14 @@ def export_frames_dialog(window, directory: str | None = None) -> None:
         directory = QFileDialog.getExistingDirectory(window, "Export Frames to Folder")
         if not directory:
             return
+    _write_out(window, lambda: f"Wrote {len(export_frames(window.doc, directory))} frames to {directory}")
+
+
+def _write_out(window, write) -> None:
+    """Run ``write()`` and show what it returns (what was written), or why it failed."""
     try:
-        paths = export_frames(window.doc, directory)
+        done = write()
     except SysmapError as exc:
         window.show_message(str(exc))
         return
-    window.show_message(f"Wrote {len(paths)} frames to {directory}")
+    window.show_message(done)

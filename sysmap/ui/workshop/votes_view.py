@@ -16,10 +16,8 @@ Clear Votes takes every dot off. Each change is one undo step.
 from __future__ import annotations
 
 import math
-import weakref
 
-import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,15 +26,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
-from sysmap.errors import ModelError
 from sysmap.model import SystemMap
 from sysmap.model import workshop as ws
 from sysmap.ui.analysis_views.background import TIME_LIMIT, results_table, variables_selected
-from sysmap.ui.commands import perform
-from sysmap.ui.worker import PolledWorker
+from sysmap.ui.workshop.panel import WorkshopPanel, dock_panel
 
 COLUMNS = ("Variable", "Dots", "Rank", "Score", "Note")
 VOTED_LOW = "voted, but low computed leverage"
@@ -134,14 +129,11 @@ def _rank_job(snapshot: SystemMap):
     return leverage_ranking(snapshot, graph=causal_graph(snapshot, derive=True), time_limit=TIME_LIMIT)
 
 
-class VotesView(QWidget):
+class VotesView(WorkshopPanel):
     """The dock's contents; :meth:`set_window` ties it to a main window."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.window_ = None
-        self.doc: SystemMap | None = None
-        self._listener = None
         self.ranking = None
         self.ranks: dict[str, tuple[int, float]] = {}
         self.rows: list[str] = []  # variable id of each row
@@ -161,8 +153,6 @@ class VotesView(QWidget):
         self.plus = QPushButton("+1 dot for selection")
         self.plus.setToolTip("One more dot on each selected variable (Ctrl+Shift+V)")
         self.clear = QPushButton("Clear votes")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.plus)
         buttons.addWidget(self.clear)
@@ -172,12 +162,7 @@ class VotesView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        self.worker = PolledWorker(self, name="sysmap-votes", latest_only=True)
-        self.worker.answered.connect(self._ranked)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.rank)
+        self.start_background("sysmap-votes", self._ranked, self.rank, DEBOUNCE_MS)
         self.plus.clicked.connect(self.vote_for_selection)
         self.clear.clicked.connect(self.clear_votes)
         self.table.itemSelectionChanged.connect(self._select_on_canvas)
@@ -188,65 +173,26 @@ class VotesView(QWidget):
 
     # -- following the window's document ---------------------------------------------------------
 
-    def set_window(self, window) -> None:
-        """Follow ``window``'s document (and the next one after File › Open)."""
-        self.window_ = window
-        this = weakref.ref(self)
-
-        def replaced(_doc) -> None:
-            view = this()
-            if view is not None and shiboken6.isValid(view):
-                view.set_document(window.doc)
-
-        window.session.documentReplaced.connect(replaced)
-        self.set_document(window.doc)
-
-    def set_document(self, doc: SystemMap | None) -> None:
-        """Show ``doc``'s votes, rank its variables, and follow its changes."""
-        if self.doc is not None and self._listener is not None:
-            self.doc.changed.disconnect(self._listener)
-        self._listener = None
-        self.doc = doc
+    def document_shown(self) -> None:
+        """Show the new document's votes and rank its variables."""
         self.ranking, self.ranks = None, {}
-        if doc is not None:
-            this = weakref.ref(self)
-
-            def changed(change) -> None:
-                view = this()
-                if view is not None and shiboken6.isValid(view):
-                    view._changed(change)
-
-            self._listener = changed
-            doc.changed.connect(changed)
         self._fill()
         self.rank()
 
-    def _changed(self, change) -> None:
+    def document_changed(self, change) -> None:
+        """Rank again once the edits pause if the map's structure changed; show the votes."""
         if change.added or change.removed or change.changed:
-            self._debounce.start()  # the structure (or a name) may have changed: rank again
+            self.schedule()  # the structure (or a name) may have changed: rank again
             if self._names() != self._shown_names:
                 self._fill()
         else:
             self._show_votes()  # only document fields, such as the votes
 
-    @property
-    def busy(self) -> bool:
-        """Whether a ranking is under way or waiting for edits to pause."""
-        return self.worker.busy or self._debounce.isActive()
-
     def rank(self) -> None:
         """Rank the variables again, off the GUI thread."""
-        self._debounce.stop()
-        if self.doc is None:
-            return
-        snapshot = self.doc.copy()
-        self.status.setText("Ranking leverage points…")
-        self.worker.submit(lambda: _rank_job(snapshot), "Could not rank the leverage points")
+        self.submit(_rank_job, "Could not rank the leverage points", "Ranking leverage points…")
 
-    def _ranked(self, _token: int, result) -> None:
-        if isinstance(result, str):
-            self.status.setText(result)
-            return
+    def _ranked(self, result) -> None:
         self.status.clear()
         self.ranking, self.ranks = result, variable_ranking(result)
         self._fill()
@@ -328,29 +274,12 @@ class VotesView(QWidget):
 
     # -- voting ----------------------------------------------------------------------------------
 
-    @property
-    def scene(self):
-        window = self.window_
-        if window is None or not shiboken6.isValid(window):
-            return None
-        return window.scene
-
-    def _message(self, text: str) -> None:
-        self.status.setText(text)
-        if self.window_ is not None and shiboken6.isValid(self.window_):
-            self.window_.show_message(text)
-
-    def _perform(self, make) -> bool:
-        window = self.window_
-        if window is None or self.doc is None:
-            return False
-        try:
-            perform(window.session.undo_stack, self.doc, make())
-        except ModelError as exc:
-            self._message(str(exc))
-            self._show_votes()
-            return False
-        return True
+    def perform(self, make, text: str | None = None) -> bool:
+        """As :meth:`WorkshopPanel.perform`; after a refusal the table shows the votes as they are."""
+        if super().perform(make, text):
+            return True
+        self._show_votes()
+        return False
 
     def set_dots(self, vid: str, dots: int) -> None:
         """Give variable ``vid`` exactly ``dots`` votes (one undo step)."""
@@ -361,7 +290,7 @@ class VotesView(QWidget):
             return
         votes[vid] = dots
         name = " ".join(self.doc.variables[vid].label.split())
-        self._perform(lambda: ws.set_votes(self.doc, votes, f"Dots for {name}: {dots}"))
+        self.perform(lambda: ws.set_votes(self.doc, votes, f"Dots for {name}: {dots}"))
 
     def vote_for_selection(self) -> None:
         """One more dot on each selected variable (an alias counts as its variable)."""
@@ -370,7 +299,7 @@ class VotesView(QWidget):
             return
         chosen = variables_selected(scene, doc)
         if not chosen:
-            self._message("Select the variables to give a dot to.")
+            self.message("Select the variables to give a dot to.")
             return
         votes = ws.votes_of(doc)
         for vid in chosen:
@@ -380,23 +309,26 @@ class VotesView(QWidget):
             if len(chosen) == 1
             else f"{len(chosen)} variables"
         )
-        if self._perform(lambda: ws.set_votes(doc, votes, f"Vote for {what}")):
-            self._message(f"One more dot for {what}.")
+        if self.perform(lambda: ws.set_votes(doc, votes, f"Vote for {what}")):
+            self.message(f"One more dot for {what}.")
 
     def clear_votes(self) -> None:
         """Take every dot off (one undo step)."""
         if self.doc is not None and ws.votes_of(self.doc):
-            self._perform(lambda: ws.set_votes(self.doc, {}, "Clear votes"))
+            self.perform(lambda: ws.set_votes(self.doc, {}, "Clear votes"))
 
 
 def install(window) -> VotesView:
     """Add the Dot Votes dock to ``window``, with Workshop › Dot Votes, +1 Dot for Selection
     (Ctrl+Shift+V) and Clear Votes."""
     view = VotesView()
-    dock = window._dock("Dot Votes", view, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
-    toggle = dock.toggleViewAction()
-    toggle.setText("&Dot Votes")
-    toggle.setStatusTip("Record the room's dot votes on leverage points beside the computed ranking")
+    dock, _toggle = dock_panel(
+        window,
+        view,
+        "Dot Votes",
+        "&Dot Votes",
+        "Record the room's dot votes on leverage points beside the computed ranking",
+    )
     plus = QAction("+1 Dot for &Selection", window)
     plus.setShortcut(QKeySequence("Ctrl+Shift+V"))
     plus.setStatusTip("Give each selected variable one more dot")
@@ -404,12 +336,8 @@ def install(window) -> VotesView:
     clear = QAction("Clear &Votes", window)
     clear.setStatusTip("Take every dot off the map")
     clear.triggered.connect(view.clear_votes)
-    window.tabifyDockWidget(window.analysis_dock, dock)
-    toggle.triggered.connect(lambda on: on and dock.raise_())
-    window.workshop_menu.addAction(toggle)
     window.workshop_menu.addAction(plus)
     window.workshop_menu.addAction(clear)
-    view.set_window(window)
     window.votes_view, window.votes_dock = view, dock
     window.vote_action, window.clear_votes_action = plus, clear
     return view

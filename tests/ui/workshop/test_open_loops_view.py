@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from shots import shots_dir
 
 from sysmap.analysis.open_loops import open_loops
 from sysmap.examples import example_path
@@ -18,7 +17,7 @@ from sysmap.model import SystemMap
 from sysmap.ui.mainwindow import MainWindow
 from sysmap.ui.workshop import open_loops_view
 
-SHOTS = Path("/tmp/shots/B")
+SHOTS = shots_dir("B")
 
 
 def open_window(qtbot, doc: SystemMap):
@@ -112,7 +111,6 @@ def test_a_map_without_prompts_says_so(qtbot):
 
 
 def test_picture_of_the_open_loops_dock(qtbot):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     window, view = open_window(qtbot, load(example_path("social_care_workload")))
     window.resizeDocks([window.open_loops_dock], [520], Qt.Orientation.Horizontal)
     click_row(view, 2)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -11,6 +9,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox
+from shots import shots_dir
 
 from sysmap.examples import example_path
 from sysmap.io import load
@@ -20,7 +19,7 @@ from sysmap.ui.mainwindow import MainWindow
 from sysmap.ui.workshop import perspectives_panel
 from sysmap.ui.workshop.perspectives_panel import SHARED_COLOUR, PerspectiveDialog
 
-SHOTS = Path("/tmp/shots/B")
+SHOTS = shots_dir("B")
 PUBLIC, ANCHOR, RESIDENTS = (p.name for p in ws.STANDARD_PERSPECTIVES)
 
 
@@ -235,7 +234,6 @@ def test_follows_a_replaced_document(qtbot, tmp_path):
 
 
 def test_picture_of_the_map_coloured_by_perspective(qtbot):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     window, panel = open_window(qtbot, load(example_path("social_care_workload")))
     qtbot.mouseClick(panel.standard, Qt.MouseButton.LeftButton)
     names = [v.name for v in window.doc.variables.values()]

@@ -9,6 +9,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
+from shots import shots_dir
 
 from sysmap.analysis.narration import default_sequence, presentation_steps
 from sysmap.io import load, save
@@ -19,7 +20,7 @@ from sysmap.ui.workshop.sequence_editor import row_text, selection_slides
 ROOT = Path(__file__).resolve().parents[3]
 SOCIAL = ROOT / "examples" / "social_care_workload.xmile"
 SIR = ROOT / "examples" / "sir_epidemic.xmile"
-SHOTS = Path("/tmp/shots/A")
+SHOTS = shots_dir("A")
 
 
 def open_window(qtbot, path):
@@ -287,6 +288,5 @@ def test_menu_actions(qtbot, shown, tmp_path, monkeypatch):
 def test_render_the_dock(qtbot, shown):
     window, editor = shown
     editor.steps.setCurrentRow(4)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SHOTS / "sequence_editor_window.png"))
     assert window.presentation_dock.grab().save(str(SHOTS / "sequence_editor_dock.png"))

@@ -3,14 +3,13 @@ undo, the votes beside the leverage ranking, and votes kept in the saved file.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from shots import shots_dir
 
 from sysmap.examples import example_path
 from sysmap.io import load
@@ -19,7 +18,7 @@ from sysmap.ui.mainwindow import MainWindow
 from sysmap.ui.workshop import votes_view
 from sysmap.ui.workshop.votes_view import HIGH_UNVOTED, VOTED_LOW
 
-SHOTS = Path("/tmp/shots/B")
+SHOTS = shots_dir("B")
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
@@ -134,7 +133,6 @@ def test_pure_helpers():
 
 
 def test_picture_of_the_votes_dock(qtbot):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     window, view = care(qtbot)
     for vid, dots in ((view.rows[0], 4), (view.rows[2], 2), (view.rows[-1], 3), (view.rows[-3], 1)):
         view.set_dots(vid, dots)
