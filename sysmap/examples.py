@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sysmap.bundled import bundled_dir
+
 DEFAULT_EXAMPLE = "social_care_workload"
 _SUFFIXES = (".xmile",)
 
 
 def examples_dir() -> Path:
-    """The folder of example maps (``examples/`` beside the package in a source checkout)."""
-    return Path(__file__).resolve().parent.parent / "examples"
+    """The folder of example maps (see :func:`sysmap.bundled.bundled_dir`)."""
+    return bundled_dir("examples")
 
 
 def example_path(name: str = DEFAULT_EXAMPLE) -> Path:

@@ -506,8 +506,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.overview_dock.toggleViewAction())
         self.view_menu = view_menu
 
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About sysmap", self._about))
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu.addAction(self._action("&About sysmap", self._about))
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Tools")
