@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,6 +45,9 @@ GHOST_OPACITY = 0.7
 #: Ghosts lie under the map's own items.
 GHOST_Z = -5.0
 
+#: From this many variables a comparison is redone once edits pause (DEBOUNCE_MS), not after each.
+DEBOUNCE_FROM = 300
+DEBOUNCE_MS = 200
 _TITLES = {"added": "Added", "changed": "Changed", "removed": "Removed", "workshop": "Workshop"}
 _IDS = Qt.ItemDataRole.UserRole
 
@@ -186,6 +189,10 @@ class Comparison:
         self._doc: SystemMap | None = None  # the document followed while comparing
         self.panel = ChangesPanel(self.select)
         self.dock = window._dock("Changes", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False)
+        self._later = QTimer(self.panel)
+        self._later.setSingleShot(True)
+        self._later.setInterval(DEBOUNCE_MS)
+        self._later.timeout.connect(self.refresh)
         window.tabifyDockWidget(window.loops_dock, self.dock)
         #: asks for the other version's file; tests replace it
         self.choose_path = self._ask_path
@@ -266,7 +273,10 @@ class Comparison:
         if not shiboken6.isValid(self.panel):  # the window is gone
             self._unfollow()
             return
-        self.refresh()
+        if len(self.window.doc.variables) < DEBOUNCE_FROM:
+            self.refresh()  # a few milliseconds: keep the marks in step with each edit
+        else:
+            self._later.start()  # tens of milliseconds: once the edits pause
 
     # -- showing -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from sysmap.model import operations as ops
 from sysmap.model.elements import Polarity
 from sysmap.ui.commands import perform
 from sysmap.ui.mainwindow import MainWindow
+from sysmap.ui.workshop import compare
 from sysmap.ui.workshop.compare import ADDED, CHANGED, compare_with
 
 REMOVED_NAME = "Agency staff"
@@ -197,3 +198,14 @@ def test_workshop_changes_are_listed_and_lead_to_their_variable(window):
     tree = comparison.panel.tree
     QTest.mouseClick(tree.viewport(), LEFT, NO_KEYS, tree.visualItemRect(line).center())
     assert window.scene.selected_ids() == [caseload.id]
+
+
+def test_a_large_map_is_compared_again_once_edits_pause(window, qtbot, monkeypatch):
+    monkeypatch.setattr(compare, "DEBOUNCE_FROM", 1)  # the example counts as large
+    old, _flipped = older_version(window.doc)
+    comparison = compare_with(window, old, "older.xmile")
+    before = comparison.header()
+    new = window.doc.add_variable("Agency staff budget", position=(900, 900))
+    assert comparison.header() == before  # not yet: the edit may be one of a burst
+    qtbot.waitUntil(lambda: comparison.header() != before, timeout=3000)
+    assert window.scene.mark_of(new.id) == QColor(ADDED)
