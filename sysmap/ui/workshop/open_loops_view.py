@@ -9,8 +9,11 @@ unless the facilitator picks ``+`` or ``−`` first; the list then works itself 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
+    QGraphicsPathItem,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 from sysmap.analysis.open_loops import OpenLoop
 from sysmap.model import SystemMap, operations
 from sysmap.ui.analysis_views.background import results_table
+from sysmap.ui.canvas.geometry import arrowhead, clipped_arc, quad_path, quad_tangent
 from sysmap.ui.workshop.panel import WorkshopPanel, dock_panel
 
 COLUMNS = ("#", "New link", "With +", "With −", "Length", "New")
@@ -30,6 +34,10 @@ POLARITY_TEXT = {"R": "reinforcing", "B": "balancing", "U": "undetermined"}
 LIMIT = 50
 TIME_LIMIT = 2.0
 DEBOUNCE_MS = 400
+#: How the proposed link is drawn: bent a little, dashed amber, above the links.
+PROPOSAL_BEND = 0.2
+PROPOSAL_COLOUR = "#ff9f1c"
+PROPOSAL_Z = 5
 
 
 def _find(snapshot: SystemMap):
@@ -51,6 +59,7 @@ class OpenLoopsView(WorkshopPanel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._lit = False  # whether this view put a highlight on the canvas
+        self._proposal: QGraphicsPathItem | None = None  # the link proposed, drawn dashed
         self.found: list[OpenLoop] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -174,12 +183,43 @@ class OpenLoopsView(WorkshopPanel):
             return
         scene.highlight(lit_ids(self.doc, found))
         self._lit = True
+        self._show_proposal(scene, found)
+
+    def _show_proposal(self, scene, found: OpenLoop) -> None:
+        """Draw the link not drawn yet as a dashed amber arrow from cause to effect."""
+        self._hide_proposal()
+        cause, effect = scene.variable_items.get(found.cause), scene.variable_items.get(found.effect)
+        if cause is None or effect is None:
+            return
+        a, c, b = clipped_arc(
+            cause.pos(), effect.pos(), PROPOSAL_BEND, cause.contains_point(), effect.contains_point()
+        )
+        path = quad_path(a, c, b)
+        path.addPolygon(arrowhead(b, quad_tangent(a, c, b, 1.0)))
+        item = QGraphicsPathItem(path)
+        pen = QPen(QColor(PROPOSAL_COLOUR), 2.5, Qt.PenStyle.DashLine)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        item.setPen(pen)
+        item.setZValue(PROPOSAL_Z)
+        item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        scene.addItem(item)
+        self._proposal = item
+
+    def _hide_proposal(self) -> None:
+        item, self._proposal = self._proposal, None
+        if item is not None and shiboken6.isValid(item) and item.scene() is not None:
+            item.scene().removeItem(item)
+
+    def proposal(self) -> QGraphicsPathItem | None:
+        """The dashed arrow of the chosen prompt's link, while one is shown."""
+        return self._proposal
 
     def _unlight(self) -> None:
         scene = self.scene
         if self._lit and scene is not None:
             scene.highlight(None)
         self._lit = False
+        self._hide_proposal()
 
     def hideEvent(self, event) -> None:
         self._unlight()

@@ -62,9 +62,18 @@ def test_rows_are_the_analysis_and_choosing_one_lights_its_loop(qtbot):
         for k in (x.id for x in links_between(window.doc, u, v))
     }
     assert drawn and lit == set(chosen.loop) | drawn
+    # the link not drawn yet is shown dashed, from the cause to the effect
+    proposal = view.proposal()
+    assert proposal is not None and proposal.scene() is window.scene
+    assert proposal.pen().style() == Qt.PenStyle.DashLine
+    cause, effect = (window.scene.variable_items[v] for v in (chosen.cause, chosen.effect))
+    start = proposal.path().elementAt(0)
+    assert cause.sceneBoundingRect().adjusted(-6, -6, 6, 6).contains(start.x, start.y)
+    assert not effect.sceneBoundingRect().contains(start.x, start.y)
 
     window.open_loops_dock.hide()
     assert window.scene.highlighted() is None
+    assert view.proposal() is None and proposal.scene() is None
 
 
 def test_draw_this_link_with_a_polarity_and_undo(qtbot):
