@@ -449,3 +449,24 @@ def test_link_style_menu_colours_the_selected_links(canvas, doc):
     canvas.context_menu(*on_line, ["Style", "Reset style"])
     assert not style(doc, "ws") and not style(doc, "sst")
     assert not canvas.messages
+
+
+def test_the_perspective_menu_tags_the_selected_variables_and_links(canvas, doc):
+    from sysmap.model import workshop as ws
+
+    assert "Perspective" not in [t for t, _, _ in menu_texts(canvas, -200, -100, [])]  # none yet
+    doc.apply(ws.set_perspectives(doc, ws.STANDARD_PERSPECTIVES))
+    residents = ws.STANDARD_PERSPECTIVES[2].name
+    canvas.scene.select_ids(["w", "s"])
+    assert canvas.context_menu(200, -100, ["Perspective", residents]) == [residents]
+    assert ws.members(doc, residents) == {"w", "s"}
+    assert canvas.stack.undoText() == f"Add to perspective {residents}"
+    assert (residents, True, True) in menu_texts(canvas, 200, -100, ["Perspective"])
+    canvas.context_menu(200, -100, ["Perspective", residents])  # checked: untags
+    assert ws.members(doc, residents) == set()
+    canvas.scene.select_ids(["ws"])
+    (x0, y0), (x1, y1) = doc.variables["w"].position, doc.variables["s"].position
+    canvas.context_menu(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3, ["Perspective", "Public services"])
+    assert ws.members(doc, "Public services") == {"ws"}
+    canvas.stack.undo()
+    assert ws.members(doc, "Public services") == set()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu
 from sysmap.errors import ModelError
 from sysmap.model import Alias, Kind, Polarity, Variable
 from sysmap.model.style import element_style, restyle
+from sysmap.model.workshop import has_perspective, perspective_colour, tag_perspective
 
 if TYPE_CHECKING:
     from sysmap.ui.canvas.editing import CanvasEditor
@@ -100,6 +101,25 @@ def style_menu(editor: CanvasEditor, ids: list[str], menu: QMenu) -> QMenu:
     return submenu
 
 
+def perspective_menu(editor: CanvasEditor, ids: list[str], menu: QMenu) -> QMenu | None:
+    """Add a "Perspective" submenu to ``menu`` when the map has perspectives: one checkable
+    entry each (checked when every element of ``ids`` carries it) that tags or untags them
+    all as one undo step. ``None`` when the map has no perspectives."""
+    doc = editor.scene.doc
+    if not doc.perspectives:
+        return None
+    submenu = menu.addMenu("Perspective")
+    elements = [doc.element(eid) for eid in ids]
+    for perspective in doc.perspectives:
+        action = submenu.addAction(swatch_icon([perspective_colour(doc, perspective)]), perspective.name)
+        action.setCheckable(True)
+        action.setChecked(all(has_perspective(e, perspective.name) for e in elements))
+        action.triggered.connect(
+            lambda on, name=perspective.name: editor.perform(lambda: tag_perspective(doc, ids, name, on))
+        )
+    return submenu
+
+
 def link_menu(editor: CanvasEditor, link_ids: list[str], parent=None) -> QMenu:
     """Polarity, delay, straighten, style and delete for the links ``link_ids`` (checked
     marks show the state of the first)."""
@@ -122,6 +142,7 @@ def link_menu(editor: CanvasEditor, link_ids: list[str], parent=None) -> QMenu:
     straighten.setEnabled(any(doc.links[lid].curvature for lid in link_ids))
     straighten.triggered.connect(lambda _=False: editor.straighten(link_ids))
     style_menu(editor, list(link_ids), menu)
+    perspective_menu(editor, list(link_ids), menu)
     menu.addSeparator()
     menu.addAction("Delete").triggered.connect(lambda _=False: editor.delete_selection())
     return menu
@@ -158,6 +179,7 @@ def variable_menu(editor: CanvasEditor, vid: str, parent=None) -> QMenu:
         action.setActionGroup(group)
         action.triggered.connect(lambda _=False, k=kind: editor.set_kind(vid, k))
     style_menu(editor, styled_variables(editor, vid), menu)
+    perspective_menu(editor, styled_variables(editor, vid), menu)
     return menu
 
 
