@@ -338,7 +338,7 @@ class LoopsPanel(QWidget):
         if self.scene is not None and shiboken6.isValid(self.scene):
             self.scene.selectionChanged.disconnect(self._scene_selection_changed)
             if self.doc is not None:
-                self.scene.highlight(None)
+                self.scene.highlight(None, owner=self)
         self.doc, self.stack, self.scene = doc, stack, scene
         if scene is not None:
             scene.selectionChanged.connect(self._scene_selection_changed)
@@ -626,7 +626,7 @@ class LoopsPanel(QWidget):
         scene = self.scene
         if scene is None or not shiboken6.isValid(scene) or scene.doc is None:
             return
-        scene.highlight(None if row is None else self.loop_ids(row))
+        scene.highlight(None if row is None else self.loop_ids(row), owner=self)
 
     def label_chosen(self) -> bool:
         """Add a loop label for the chosen loop, placed automatically, as one undo step."""

@@ -199,3 +199,18 @@ def test_mark_layers_stack_and_uncover(qapp, doc):
     assert scene.mark_of(a) == QColor("#d62728")
     scene.set_marks(None, layer="perspectives")
     assert scene.mark_of(a) is None and scene.mark_of(b) is None
+
+
+def test_a_panel_clears_only_the_highlight_it_put_on(qapp, doc):
+    scene = MapScene(doc)
+    loops, votes = object(), object()
+    a, b = doc.variable_named("Workload").id, doc.variable_named("Staff turnover").id
+    scene.highlight([a], owner=loops)
+    scene.highlight([b], owner=votes)
+    scene.highlight(None, owner=loops)  # the loops panel closes: not its highlight any more
+    assert scene.highlighted() == {b}
+    scene.highlight(None, owner=votes)
+    assert scene.highlighted() is None
+    scene.highlight([a], owner=loops)
+    scene.highlight(None)  # no owner: always clears
+    assert scene.highlighted() is None

@@ -122,7 +122,7 @@ class ArchetypesView(AnalysisView):
 
     def scene_detached(self, scene) -> None:
         if self._lit and scene.doc is not None:
-            scene.highlight(None)
+            scene.highlight(None, owner=self)
         self._lit = False
 
     def _show_highlight(self) -> None:
@@ -131,7 +131,7 @@ class ArchetypesView(AnalysisView):
         found = self.chosen()
         if found is None and not self._lit:
             return  # leave another view's highlight alone
-        self.scene.highlight(None if found is None else self.highlight_ids(found))
+        self.scene.highlight(None if found is None else self.highlight_ids(found), owner=self)
         self._lit = found is not None
 
     def highlight_ids(self, found: Found) -> set[str]:

@@ -117,7 +117,7 @@ class PolarityView(AnalysisView):
 
     def scene_detached(self, scene) -> None:
         if self._lit and scene.doc is not None:
-            scene.highlight(None)
+            scene.highlight(None, owner=self)
         self._lit = False
 
     def _show_highlight(self, *_args) -> None:
@@ -126,5 +126,5 @@ class PolarityView(AnalysisView):
         ids = self.highlight_ids()
         if ids is None and not self._lit:
             return  # leave another view's highlight alone
-        self.scene.highlight(ids)
+        self.scene.highlight(ids, owner=self)
         self._lit = ids is not None

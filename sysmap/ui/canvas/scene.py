@@ -100,6 +100,7 @@ class MapScene(QGraphicsScene):
         self.label_items: dict[str, LoopLabelItem] = {}
         self.note_items: dict[str, NoteItem] = {}
         self._lit: set[str] | None = None  # see highlight
+        self._lit_owner: object = None
         self._heat: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its tint (set_heat)
         self._sparks: dict[str, SparklineItem] = {}  # variable id -> its sparkline (set_sparklines)
         self._rings: dict[str, QGraphicsEllipseItem] = {}  # variable id -> its mark (set_marks)
@@ -120,6 +121,7 @@ class MapScene(QGraphicsScene):
         self.clear()
         self._selected_links = set()
         self._lit = None
+        self._lit_owner = None
         self._heat = {}
         self._sparks = {}
         self._rings = {}
@@ -393,15 +395,22 @@ class MapScene(QGraphicsScene):
 
     # -- highlighting -----------------------------------------------------------------------------
 
-    def highlight(self, ids: Iterable[str] | None) -> None:
+    def highlight(self, ids: Iterable[str] | None, *, owner: object = None) -> None:
         """Draw the elements ``ids`` (variables, links, loop labels, notes) as usual and dim
         everything else to :data:`DIM_OPACITY`; ``None`` draws everything as usual again.
+
+        ``owner`` is the panel asking: ``highlight(None, owner=panel)`` takes the highlight
+        off only if that panel put it on, so a panel closing does not undo what another panel
+        lit since (without an owner, ``None`` always clears).
 
         A flow's pipe goes with its valve, and an alias with the highlighted links drawn from
         it. One pass over the items, nothing rebuilt; elements added while a highlight is on
         are dimmed too.
         """
+        if ids is None and owner is not None and owner is not self._lit_owner:
+            return
         self._lit = None if ids is None else set(ids)
+        self._lit_owner = None if ids is None else owner
         for items in self._maps():
             for eid in items:
                 self._dim_element(eid)

@@ -181,7 +181,7 @@ class OpenLoopsView(WorkshopPanel):
         if found is None or scene is None or self.doc is None:
             self._unlight()
             return
-        scene.highlight(lit_ids(self.doc, found))
+        scene.highlight(lit_ids(self.doc, found), owner=self)
         self._lit = True
         self._show_proposal(scene, found)
 
@@ -217,7 +217,7 @@ class OpenLoopsView(WorkshopPanel):
     def _unlight(self) -> None:
         scene = self.scene
         if self._lit and scene is not None:
-            scene.highlight(None)
+            scene.highlight(None, owner=self)
         self._lit = False
         self._hide_proposal()
 

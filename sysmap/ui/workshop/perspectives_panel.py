@@ -286,14 +286,14 @@ class PerspectivesPanel(WorkshopPanel):
             self.clear_view()
             return
         if mode == "colour":
-            scene.highlight(None)
+            scene.highlight(None, owner=self)
             scene.set_marks(perspective_marks(doc), layer="perspectives")
         else:
             scene.set_marks(None, layer="perspectives")
             lit = (
                 ws.members(doc, chosen.name) if mode == "only" else ws.unique_to(doc).get(chosen.name, set())
             )
-            scene.highlight(lit)
+            scene.highlight(lit, owner=self)
         self._showing = True
 
     def clear_view(self) -> None:
@@ -301,7 +301,7 @@ class PerspectivesPanel(WorkshopPanel):
         scene = self.scene
         if self._showing and scene is not None:
             scene.set_marks(None, layer="perspectives")
-            scene.highlight(None)
+            scene.highlight(None, owner=self)
         self._showing = False
 
     def showEvent(self, event) -> None:

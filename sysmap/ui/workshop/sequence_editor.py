@@ -289,7 +289,7 @@ class SequenceEditor(WorkshopPanel):
 
     def _light(self, ids) -> None:
         if self.isVisible() or ids is None:
-            self.main.scene.highlight(ids)
+            self.main.scene.highlight(ids, owner=self)
 
     # -- changes (one undo step each) -------------------------------------------------------
 
@@ -401,7 +401,7 @@ class SequenceEditor(WorkshopPanel):
         self.main.presentation = present(self.doc, parent=self.main, start=row)
 
     def hideEvent(self, event) -> None:
-        self.main.scene.highlight(None)
+        self.main.scene.highlight(None, owner=self)
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:
@@ -418,7 +418,9 @@ def install(window) -> SequenceEditor:
     returns the editor (also ``window.sequence_editor``)."""
     editor = SequenceEditor(window)
     dock = window._dock("Presentation", editor, Qt.DockWidgetArea.RightDockWidgetArea, shown=False)
-    dock.visibilityChanged.connect(lambda shown: None if shown else window.scene.highlight(None))
+    dock.visibilityChanged.connect(
+        lambda shown: None if shown else window.scene.highlight(None, owner=editor)
+    )
     window.sequence_editor = editor
     window.presentation_dock = dock
     menu = window.workshop_menu
