@@ -27,3 +27,15 @@ SHARED = REPO.parent / "shared"
 def repo() -> Path:
     """The repository root (for running ``python -m sysmap`` as a user would)."""
     return REPO
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test starts with no stored settings (window layout, projector style, tour seen):
+    a window closed by one test must not shape the next test's window."""
+    yield
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is not None:
+        store = qtcore.QSettings("sysmap", "sysmap")
+        store.clear()
+        store.sync()

@@ -1,4 +1,5 @@
-"""Start the desktop application, offering first to restore maps a crash left unsaved."""
+"""Start the desktop application: offer first to restore maps a crash left unsaved, then show
+the windows, and on the very first start the tour (:mod:`sysmap.ui.tour`) over the last one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sysmap.model import SystemMap
+
+#: The application id: the desktop file's name (without ``.desktop``), the icon's name and the
+#: AppStream component id.
+APP_ID = "io.github.sysmap.sysmap"
 
 
 def ask_restore(recovery) -> bool:
@@ -26,10 +31,10 @@ def ask_restore(recovery) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def offer_recoveries(ask: Callable[[object], bool] = ask_restore) -> list:
+def offer_recoveries(ask: Callable[[object], bool] = ask_restore, **session_args) -> list:
     """Sessions restored from the autosaves of sysmap processes that died, each as the user
     chose (``ask(recovery)`` True restores it, False deletes it); unreadable ones are reported
-    and kept."""
+    and kept. ``session_args`` go to each restored :class:`~sysmap.ui.session.Session`."""
     from sysmap.errors import SysmapError
     from sysmap.ui.session import Session
 
@@ -39,29 +44,55 @@ def offer_recoveries(ask: Callable[[object], bool] = ask_restore) -> list:
             recovery.discard()
             continue
         try:
-            restored.append(recovery.restore())
+            restored.append(recovery.restore(**session_args))
         except SysmapError as exc:
             print(f"sysmap: could not restore {recovery.path}: {exc}", file=sys.stderr)
     return restored
 
 
-def run(doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()) -> int:
-    """Open a main window on ``doc`` (read with ``warnings``) and run until the user quits."""
+def start(
+    doc: SystemMap,
+    path: str | None = None,
+    warnings: Sequence[str] = (),
+    *,
+    ask: Callable[[object], bool] = ask_restore,
+    settings=None,
+) -> list:
+    """Set up the application and show its windows: one for each crashed map the user chose
+    to restore (``ask``), then one on ``doc`` (read from ``path`` with ``warnings``). On the
+    first start the tour shows over that last window. Returns the windows, shown; the caller
+    runs the event loop. ``settings`` (a ``QSettings``) defaults to sysmap's own."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from sysmap.ui import gc_guard
     from sysmap.ui.mainwindow import MainWindow
+    from sysmap.ui.settings import Settings, default_settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("sysmap")
     app.setApplicationDisplayName("sysmap")
     app.setOrganizationName("sysmap")
-    app.setDesktopFileName("sysmap")
+    app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg")))
     gc_guard.install()
-    windows = [MainWindow(session=session) for session in offer_recoveries()]
-    windows.append(MainWindow(doc, path, warnings))
+    settings = settings if settings is not None else default_settings()
+    prefs = Settings(settings)
+    recovered = offer_recoveries(ask, settings=settings, autosave_interval=prefs.autosave_interval)
+    windows = [MainWindow(session=session) for session in recovered]
+    windows.append(MainWindow(doc, path, warnings, settings=settings))
     for window in windows:
         window.show()
-    return app.exec()
+    if not prefs.tour_seen:
+        windows[-1].take_tour()
+    return windows
+
+
+def run(doc: SystemMap, path: str | None = None, warnings: Sequence[str] = ()) -> int:
+    """Open a main window on ``doc`` (read with ``warnings``) and run until the user quits."""
+    from PySide6.QtWidgets import QApplication
+
+    windows = start(doc, path, warnings)
+    code = QApplication.instance().exec()
+    del windows
+    return code

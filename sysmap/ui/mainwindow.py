@@ -4,6 +4,10 @@ The window owns no document state of its own: a :class:`~sysmap.ui.session.Sessi
 the map, its file, its undo stack, autosave and recovery; the canvas
 (:class:`~sysmap.ui.canvas.scene.MapScene`) and the inspector change the map only through
 that undo stack. The window wires them together and turns menu actions into edits.
+
+What the user arranges survives a restart (see :mod:`sysmap.ui.settings`): the window's size
+and its docks, restored when it is first shown and kept when it closes; the projector style;
+the autosave interval and the tour, both in Edit › Preferences.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,6 +42,7 @@ from sysmap.ui.commands import perform
 from sysmap.ui.inspector import Inspector
 from sysmap.ui.loops_panel import LoopsPanel
 from sysmap.ui.session import Session
+from sysmap.ui.settings import Settings, default_settings
 from sysmap.ui.simulation import SimulationPanel
 from sysmap.ui.workshop import install_all as install_workshop
 
@@ -57,7 +62,12 @@ PASTE_OFFSET = (30.0, 30.0)
 
 
 class MainWindow(QMainWindow):
-    """The editor for one map; File › Open replaces it (after asking to save changes)."""
+    """The editor for one map; File › Open replaces it (after asking to save changes).
+
+    ``settings`` (default: the session's, else :func:`~sysmap.ui.settings.default_settings`)
+    holds the window layout, the projector style and the preferences; a session the window
+    makes autosaves at the interval they name.
+    """
 
     def __init__(
         self,
@@ -66,11 +76,18 @@ class MainWindow(QMainWindow):
         warnings: Sequence[str] = (),
         *,
         session: Session | None = None,
+        settings: QSettings | None = None,
     ):
         super().__init__()
         self.resize(1280, 820)
-        self.session = session if session is not None else Session(doc, path, parent=self)
-        if session is not None:
+        if settings is None:
+            settings = session.settings if session is not None else default_settings()
+        self.settings = Settings(settings)
+        if session is None:
+            interval = self.settings.autosave_interval
+            session = Session(doc, path, autosave_interval=interval, settings=settings, parent=self)
+        self.session = session
+        if session.parent() is not self:
             session.setParent(self)
         self.session.warnings = list(warnings) or self.session.warnings
         self.scene = MapScene(parent=self, undo_stack=self.session.undo_stack)
@@ -121,6 +138,12 @@ class MainWindow(QMainWindow):
         # after the window's own handlers: the workshop panels react to a replaced document
         # once the canvas shows it
         install_workshop(self)
+        #: the first-run tour while it shows (see :meth:`take_tour`)
+        self.tour = None
+        self.preferences_dialog = None
+        self._layout_restored = False
+        if self.settings.projector_style:
+            self.projector_action.setChecked(True)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea, shown: bool = True) -> QDockWidget:
         """A movable, closable dock holding ``widget`` (its View/Model menu action toggles it)."""
@@ -266,8 +289,19 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Exported with losses", "\n".join(warnings))
         self.show_message(f"Exported {path}", 5000)
 
+    def setVisible(self, visible: bool) -> None:
+        # the kept size and dock layout, before the window first appears (docks the workshop
+        # added included: they are all made in __init__)
+        if visible and not self._layout_restored:
+            self._layout_restored = True
+            self.settings.restore_window(self)
+        super().setVisible(visible)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.maybe_close(self):
+            if self.tour is not None:
+                self.tour.close_quietly()
+            self.settings.save_window(self)
             self.inspector.set_session(None, None)
             for panel in self._analysis_panels():
                 panel.set_session(None, None, None)
@@ -375,7 +409,14 @@ class MainWindow(QMainWindow):
         self.scene.snap = GRID if on else None
 
     def set_projector_style(self, on: bool) -> None:
-        """Large type and thick, high-contrast lines for a room with a projector."""
+        """Large type and thick, high-contrast lines for a room with a projector (kept for the
+        next start)."""
+        self.settings.projector_style = on
+        if self.projector_action.isChecked() != on:
+            self.projector_action.setChecked(on)  # calls this again
+            return
+        if (self.scene.style is PROJECTOR_STYLE) == on:
+            return
         selected = self.scene.selected_ids()
         self.scene.style = PROJECTOR_STYLE if on else DEFAULT_STYLE
         self.scene.set_document(self.doc)
@@ -472,8 +513,16 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("Auto-&Layout", self.auto_layout, "Ctrl+Shift+L"))
         edit_menu.addAction(self._action("Label &Loops", self.label_loops, "Ctrl+Shift+R"))
+        edit_menu.addSeparator()
+        preferences = QKeySequence(keys.Preferences)
+        self.preferences_action = self._action(
+            "&Preferences…", self.edit_preferences, preferences if not preferences.isEmpty() else "Ctrl+,"
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        edit_menu.addAction(self.preferences_action)
 
         model_menu = self.menuBar().addMenu("&Model")
+        self.model_menu = model_menu
         model_menu.addAction(self._action("&Run Simulation", self.run_simulation, "Ctrl+R"))
         model_menu.addAction(self.simulation_dock.toggleViewAction())
         loops_action = self.loops_dock.toggleViewAction()
@@ -507,17 +556,55 @@ class MainWindow(QMainWindow):
         self.view_menu = view_menu
 
         self.help_menu = self.menuBar().addMenu("&Help")
+        self.tour_action = self._action("Take the &Tour", self.take_tour)
+        self.help_menu.addAction(self.tour_action)
         self.help_menu.addAction(self._action("&About sysmap", self._about))
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Tools")
         bar.setObjectName("tools")
+        self.toolbar = bar
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         for action in self.tool_group.actions():
             bar.addAction(action)
         bar.addSeparator()
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
+
+    def take_tour(self):
+        """Show the short tour of drawing, linking, polarity, loops, simulation and workshops
+        over the window (from its first step, if it is showing already); returns it."""
+        from sysmap.ui.tour import Tour
+
+        if self.tour is not None:
+            self.tour.close_quietly()
+        self.tour = Tour(self, self.settings)
+        self.tour.finished.connect(self._tour_ended)
+        self.tour.start()
+        return self.tour
+
+    def _tour_ended(self) -> None:
+        self.tour = None
+
+    def edit_preferences(self):
+        """Open Edit › Preferences (autosave, projector style, the tour); what the user accepts
+        applies at once. Returns the dialog (window-modal; it does not block)."""
+        from sysmap.ui.preferences import PreferencesDialog
+
+        if self.preferences_dialog is not None:
+            self.preferences_dialog.raise_()
+            return self.preferences_dialog
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.accepted.connect(lambda: dialog.apply(self))
+        dialog.finished.connect(lambda _result: self._preferences_closed(dialog))
+        self.preferences_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _preferences_closed(self, dialog) -> None:
+        if self.preferences_dialog is dialog:
+            self.preferences_dialog = None
+        dialog.deleteLater()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

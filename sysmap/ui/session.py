@@ -40,13 +40,14 @@ from sysmap.errors import SysmapError
 from sysmap.io.atomic import write_atomic
 from sysmap.model import Change, SystemMap
 from sysmap.ui import gc_guard
+from sysmap.ui.settings import DEFAULT_AUTOSAVE_SECONDS, Settings, default_settings
+from sysmap.ui.settings import RECENT_KEY as RECENT_KEY  # where it always was importable
 
 #: Environment variable naming the recovery directory (for tests and portable installs).
 RECOVERY_ENV = "SYSMAP_RECOVERY_DIR"
 #: How many recent files File › Open Recent keeps.
 MAX_RECENT = 10
-RECENT_KEY = "recentFiles"
-AUTOSAVE_SECONDS = 30.0
+AUTOSAVE_SECONDS = float(DEFAULT_AUTOSAVE_SECONDS)
 _SIDECAR_VERSION = 1
 
 
@@ -57,11 +58,6 @@ def default_recovery_dir() -> Path:
         return Path(env)
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return (Path(base) if base else Path.home() / ".local" / "share" / "sysmap") / "recovery"
-
-
-def default_settings() -> QSettings:
-    """sysmap's user settings (the organisation and application names that ``app.run`` sets)."""
-    return QSettings("sysmap", "sysmap")
 
 
 # -- the dialogs, as replaceable hooks -------------------------------------------------------------
@@ -294,9 +290,10 @@ class Session(QObject):
         self._poll.setInterval(50)
         self._poll.timeout.connect(self._check_written)
         self._timer = QTimer(self)
-        self._timer.setInterval(max(1, round((autosave_interval or 0) * 1000)))
         self._timer.timeout.connect(self._autosave_in_background)
-        self._autosave = bool(autosave_interval)
+        self._autosave = False
+        self._interval = 0.0
+        self.set_autosave_interval(autosave_interval)
         self._last_modified = False
         self._last_title = ""
         self.doc.changed.connect(self._on_doc_changed)
@@ -447,6 +444,29 @@ class Session(QObject):
             return False
         return True
 
+    @property
+    def autosave_interval(self) -> float:
+        """Seconds between autosaves while there are unsaved changes; 0 when autosave is off."""
+        return self._interval
+
+    def set_autosave_interval(self, seconds: float | None) -> None:
+        """Autosave every ``seconds`` from now on (``None`` or 0: stop autosaving).
+
+        A recovery file already written stays until the map is saved, discarded or closed.
+        """
+        self._interval = float(seconds or 0)
+        self._autosave = self._interval > 0
+        if self._autosave:
+            self._timer.setInterval(max(1, round(self._interval * 1000)))
+            if self.is_modified():
+                self._timer.start()
+        else:
+            self._timer.stop()
+
+    def autosave_scheduled(self) -> bool:
+        """Whether an autosave is due (autosave is on and there are unsaved changes)."""
+        return self._timer.isActive()
+
     def close(self) -> None:
         """Stop autosaving and remove the recovery file (the user saved or discarded the changes)."""
         self._autosave = False
@@ -456,24 +476,21 @@ class Session(QObject):
     # -- recent files --------------------------------------------------------------------------------
 
     def _stored_recent(self) -> list[str]:
-        value = self.settings.value(RECENT_KEY)
-        if value is None or value == "":
-            return []
-        return [str(v) for v in ([value] if isinstance(value, str) else value)]
+        return Settings(self.settings).recent_files
 
     def recent_files(self) -> list[str]:
         """Recently opened or saved files that still exist, most recent first (at most 10)."""
         stored = self._stored_recent()
         existing = [p for p in stored if Path(p).is_file()][:MAX_RECENT]
         if existing != stored:
-            self.settings.setValue(RECENT_KEY, existing)
+            Settings(self.settings).recent_files = existing
         return existing
 
     def add_recent(self, path: str | os.PathLike) -> None:
         """Put ``path`` first in the recent files."""
         path = str(Path(path).absolute())
         files = [path, *(p for p in self._stored_recent() if p != path and Path(p).is_file())]
-        self.settings.setValue(RECENT_KEY, files[:MAX_RECENT])
+        Settings(self.settings).recent_files = files[:MAX_RECENT]
 
     # -- autosave and recovery -----------------------------------------------------------------------
 
