@@ -10,6 +10,7 @@ from sysmap.examples import DEFAULT_EXAMPLE, example_names, example_path
 from sysmap.io import load, xmile
 from sysmap.model import Kind, Polarity, link_discrepancies
 from sysmap.model.geometry import default_pipe
+from sysmap.model.workshop import STANDARD_PERSPECTIVES
 
 # name: (variables, concepts, stocks, flows, auxiliaries, links, + links, - links, loop labels)
 COUNTS = {
@@ -51,7 +52,7 @@ COMPONENTS = (
     "Collaborative spaces",
     "Governance",
 )
-PERSPECTIVES = {"public services", "anchor institutions, business and third sector", "residents"}
+PERSPECTIVES = {p.name for p in STANDARD_PERSPECTIVES}
 
 
 @pytest.fixture(scope="module", params=sorted(COUNTS))
@@ -174,6 +175,8 @@ def test_system_infrastructure_components_and_perspectives():
         assert set(var.tags) <= PERSPECTIVES, var.name
     for link in doc.links.values():
         assert set(link.tags) <= PERSPECTIVES
+    # the tags are the workshop's perspectives, so the Perspectives panel shows them at once
+    assert doc.perspectives == STANDARD_PERSPECTIVES
 
 
 def test_default_example_has_reinforcing_and_balancing_loops():

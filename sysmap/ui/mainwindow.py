@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from sysmap.errors import ModelError, SysmapError
 from sysmap.model import SystemMap
 from sysmap.model.edits import Compound
-from sysmap.ui import clipboard
+from sysmap.ui import clipboard, guide
 from sysmap.ui.analysis_views import ArchetypesView, LeverageView, PolarityView, TreesView
 from sysmap.ui.canvas.overview import Overview
 from sysmap.ui.canvas.scene import MapScene
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
             (self.polarity_view, "Polarity check"),
             (self.archetypes_view, "Archetypes"),
         ):
-            self.analysis.addTab(view, title.replace("&&", "&"))
+            self.analysis.addTab(view, title)
         self.analysis_dock = self._dock(
             "Analysis", self.analysis, Qt.DockWidgetArea.LeftDockWidgetArea, shown=False
         )
@@ -559,6 +559,7 @@ class MainWindow(QMainWindow):
         self.tour_action = self._action("Take the &Tour", self.take_tour)
         self.help_menu.addAction(self.tour_action)
         self.help_menu.addAction(self._action("&About sysmap", self._about))
+        guide.install(self)  # Help › User Guide (F1), before About
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Tools")
