@@ -42,7 +42,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         from sysmap.ui.app import run
     except ImportError as exc:
         raise SysmapError(f"the desktop application needs PySide6 ({exc})") from None
-    return run(doc, path, warnings)
+    # the default example opens as a new map: saving asks where, never overwriting the bundled file
+    return run(doc, path if args.file is not None else None, warnings)
 
 
 def map_summary(doc) -> dict:

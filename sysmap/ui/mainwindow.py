@@ -200,15 +200,19 @@ class MainWindow(QMainWindow):
         """One line in the status bar."""
         self.statusBar().showMessage(text, timeout)
 
-    def open_file(self, path: str) -> bool:
+    def open_file(self, path: str, *, as_copy: bool = False) -> bool:
         """Load ``path`` and show it; on failure tell the user and keep the current map.
 
-        Unsaved changes to the current map are offered for saving first.
+        Unsaved changes to the current map are offered for saving first. ``as_copy`` opens it
+        as a new, untitled map (File › Open Example: the bundled file is never overwritten).
         """
         if not self.session.maybe_close(self):
             return False
         try:
-            self.session.open(path)
+            if as_copy:
+                self.session.open_copy(path)
+            else:
+                self.session.open(path)
         except SysmapError as exc:
             QMessageBox.warning(self, "Cannot open map", str(exc))
             self.show_message(str(exc), 10000)
@@ -472,7 +476,7 @@ class MainWindow(QMainWindow):
             examples.addAction(
                 self._action(
                     name.replace("_", " ").capitalize(),
-                    lambda _=False, n=name: self.open_file(str(example_path(n))),
+                    lambda _=False, n=name: self.open_file(str(example_path(n)), as_copy=True),
                 )
             )
         file_menu.addAction(self._action("&Merge Map…", self._choose_merge, "Ctrl+Shift+M"))

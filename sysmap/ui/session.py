@@ -381,6 +381,19 @@ class Session(QObject):
         self._replace(doc, str(path), warnings)
         self.add_recent(path)
 
+    def open_copy(self, path: str | os.PathLike) -> None:
+        """Replace the document with the map in ``path`` as a new, untitled map: Save asks
+        where, so the original (a bundled example, which may be read-only) stays as it is.
+        Errors as :meth:`open`."""
+        from sysmap.io import load_with_warnings
+
+        path = Path(path).absolute()
+        try:
+            doc, warnings = load_with_warnings(path)
+        except OSError as exc:
+            raise SysmapError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        self._replace(doc, None, warnings)
+
     def save(self) -> list[str]:
         """Save to :attr:`path` (see :meth:`save_as`); raises :class:`SysmapError` if there is none yet."""
         if self.path is None:

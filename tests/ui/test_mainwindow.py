@@ -167,3 +167,22 @@ def test_warnings_from_opening_are_shown(qtbot, small_map, tmp_path):
     assert window.open_file(str(damaged))
     assert "1 warning" in window.statusBar().currentMessage()
     assert f"{damaged}:2: 'a' has no equation" in shown_text(window.inspector)
+
+
+def test_open_example_opens_an_untitled_copy_that_save_never_overwrites(qtbot, tmp_path, monkeypatch):
+    window = MainWindow(SystemMap())
+    qtbot.addWidget(window)
+    file_menu = window.menuBar().actions()[0].menu()
+    examples = next(a.menu() for a in file_menu.actions() if a.text() == "Open &Example")
+    (bathtub,) = [a for a in examples.actions() if a.text() == "Bathtub"]
+    original = example_path("bathtub").read_bytes()
+    bathtub.trigger()
+    assert window.doc.variables and window.session.path is None
+    assert window.windowTitle().startswith(window.doc.name)
+    window.doc.add_variable("Drain size")
+    asked = []
+    monkeypatch.setattr(window.session, "choose_save_path", lambda *a: asked.append(a[-1]) or "")
+    assert not window.save()  # Save asks where (cancelled here)
+    assert asked and not asked[0].startswith(str(example_path("bathtub").parent))
+    assert example_path("bathtub").read_bytes() == original
+    window.session.ask_save = lambda *a: "discard"
