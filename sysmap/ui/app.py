@@ -74,7 +74,8 @@ def start(
     app.setApplicationDisplayName("sysmap")
     app.setOrganizationName("sysmap")
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg")))
+    # the desktop's installed icon (packaging/install-linux.sh) when there is one, else our own
+    app.setWindowIcon(QIcon.fromTheme(APP_ID, QIcon(str(Path(__file__).parent / "icons" / "sysmap.svg"))))
     gc_guard.install()
     settings = settings if settings is not None else default_settings()
     prefs = Settings(settings)
