@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"sysmap {' '.join(job)} printed no {expect!r}:\n{text[-2000:]}")
         if example is not None and example.is_file():
             problem = smoke_gui(example, work, env)
-            print(f"{'app window (offscreen):':<30}{'FAILED' if problem else 'still running after 8 s'}")
+            print(f"{'app window (offscreen):':<32}{'FAILED' if problem else 'still running after 8 s'}")
             if problem:
                 failures.append(problem)
         if "render" in times and not failures:
@@ -162,15 +162,15 @@ def main(argv: list[str] | None = None) -> int:
             if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 10_000:
                 failures.append(f"render wrote no plausible PNG ({len(data)} bytes)")
             else:
-                print(f"render output:                {len(data) / 1024:.0f} KiB PNG")
+                print(f"render output:                  {len(data) / 1024:.0f} KiB PNG")
 
-    print(f"bundle:                       {BUNDLE}")
-    print(f"bundle size:                  {size_mb:.1f} MB")
-    print(f"files:                        {len(files)}")
+    print(f"{'bundle:':<32}{BUNDLE}")
+    print(f"{'bundle size:':<32}{size_mb:.1f} MB")
+    print(f"{'files:':<32}{len(files)}")
     built = f"{build_seconds:.0f} s" if build_seconds is not None else "unknown (not built here)"
-    print(f"build time:                   {built}")
+    print(f"{'build time:':<32}{built}")
     for label, seconds in times.items():
-        print(f"{label + ' time:':<30}{seconds:.2f} s")
+        print(f"{label + ' time:':<32}{seconds:.2f} s")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
