@@ -28,10 +28,24 @@ def icon_path(size: int | None) -> Path:
     return HICOLOR / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
 
 
+def render_icon(renderer, size: int):
+    """The master drawn by ``renderer`` (a QSvgRenderer) as a ``size`` × ``size`` QImage."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtSvg import QSvgRenderer
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # fonts for the icon's "R"
@@ -40,13 +54,7 @@ def main() -> int:
         print(f"make_icons: cannot read {MASTER}", file=sys.stderr)
         return 1
     for size in SIZES:
-        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        renderer.render(painter)
-        painter.end()
+        image = render_icon(renderer, size)
         out = icon_path(size)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not image.save(str(out), "PNG"):

@@ -169,3 +169,33 @@ def test_install_linux_puts_everything_where_the_desktop_looks(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert not list(share.rglob(f"{APP_ID}*")), "uninstall removes every installed file"
+
+
+@pytest.mark.parametrize("size", (16, 48, 256))
+def test_the_committed_icons_are_drawn_from_the_master(qapp, size):
+    """packaging/make_icons.py must be run again after resources/sysmap.svg changes."""
+    import importlib.util
+
+    pytest.importorskip("PySide6.QtSvg")
+
+    from PySide6.QtGui import QImage
+    from PySide6.QtSvg import QSvgRenderer
+
+    spec = importlib.util.spec_from_file_location("make_icons", REPO / "packaging" / "make_icons.py")
+    make_icons = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_icons)
+    fresh = make_icons.render_icon(QSvgRenderer(str(RES / "sysmap.svg")), size)
+    fresh = fresh.convertToFormat(QImage.Format.Format_ARGB32)
+    committed = QImage(str(make_icons.icon_path(size))).convertToFormat(QImage.Format.Format_ARGB32)
+    assert committed.size() == fresh.size()
+    differ = sum(
+        1
+        for y in range(size)
+        for x in range(size)
+        if max(
+            abs(a - b)
+            for a, b in zip(committed.pixelColor(x, y).getRgb(), fresh.pixelColor(x, y).getRgb(), strict=True)
+        )
+        > 24
+    )
+    assert differ <= size * size // 50, "run packaging/make_icons.py"
