@@ -77,7 +77,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     tables = list(zip(_table_names(args, maps), maps, strict=True))
     same = _synonyms(_same_pairs(args.same), tables)
     unapplied = table_candidates(base, tables, threshold=SUGGEST, synonyms=same)
-    result = merge_tables(base, tables, synonyms=same, provenance=not args.no_provenance)
+    result = merge_tables(base, tables, synonyms=same, provenance=not args.no_provenance, base=args.base_name)
     base.apply(result.edit)
     warnings = save(base, args.output)
     added_vars = [base.variables[i].label for i in result.new_ids if i in base.variables]
@@ -148,6 +148,12 @@ def _merge_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME",
         help="the table name of the next OTHER, in order (default: the map's name, else the file name)",
+    )
+    p.add_argument(
+        "--base-as",
+        dest="base_name",
+        metavar="NAME",
+        help="the table that drew BASE: tag what BASE holds with NAME too (default: no tag)",
     )
     p.add_argument(
         "--same",

@@ -148,3 +148,11 @@ def test_help_documents_the_exit_status_and_no_qt_is_loaded(files):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "3 merged with polarity conflicts to discuss" in done.stdout
     assert done.stdout.rstrip().endswith("status 3 False")
+
+
+def test_base_as_tags_what_the_base_map_holds(files):
+    assert run(files["base"], files["t4"], "-o", files["out"], "--base-as", "Council table") == 0
+    merged = load(files["out"])
+    assert [p.name for p in merged.perspectives] == ["Council table", "Table 4"]
+    assert "Council table" in merged.variable_named("Sick leave").tags
+    assert "Council table" not in merged.variable_named("Overtime").tags

@@ -38,7 +38,7 @@ from sysmap.model.edits import Compound, Edit, Insert, Replace, SetField
 from sysmap.model.elements import Alias, Element, Group, Kind, Link, LoopLabel, Note, Point, Variable
 from sysmap.model.equation_text import iter_references, referenced_names
 from sysmap.model.names import canonical_name, equation_form
-from sysmap.model.workshop import Perspective, has_perspective
+from sysmap.model.workshop import Perspective, has_perspective, tag_perspective
 
 #: The id prefix of each kind of element, as :mod:`sysmap.model.operations` uses them.
 _PREFIX = {Variable: "v", Link: "k", Alias: "a", LoopLabel: "r", Note: "n", Group: "g"}
@@ -624,8 +624,13 @@ def merge_tables(
     synonyms: Mapping[str, Mapping[str, str]] | None = None,
     provenance: bool = True,
     match_names: bool = True,
+    base: str | None = None,
 ) -> MergeResult:
     """One edit (one undo step) merging several tables' maps into ``doc``, in order.
+
+    ``base`` names the table that drew ``doc`` itself: with ``provenance``, its variables and
+    links are tagged with that name too (and it becomes a perspective), so every table's view
+    can be compared, the first one's included.
 
     ``others`` holds (table name, map) pairs; each map merges as :func:`merge_edit` merges
     it, into ``doc`` with the tables before it already merged, so a variable or link that
@@ -659,8 +664,9 @@ def merge_tables(
     names = [name.strip() for name, _ in others]
     if not others:
         raise ModelError("choose at least one map to merge")
+    base = (base or "").strip() or None
     seen: set[str] = set()
-    for name in names:
+    for name in ([base] if base else []) + names:
         if not name:
             raise ModelError("every table needs a name")
         if name.casefold() in seen:
@@ -673,6 +679,11 @@ def merge_tables(
     scratch = doc.copy()
     result = MergeResult(Compound([], ""))
     parts: list[Edit] = []
+    if base and provenance:
+        drawn = [*scratch.variables, *scratch.links]
+        own = tag_perspective(scratch, drawn, base)
+        scratch.apply(own)
+        parts.append(own)
     origins: dict[str, str] = {}  # link id -> the table that added it
     merged_away: dict[str, str] = {}  # canonical name of a synonym -> the variable it joined
     for name, (_, other) in zip(names, others, strict=True):
@@ -718,7 +729,7 @@ def merge_tables(
             if vid in other.variables and target not in adder.new
         ]
     if provenance:
-        adding = _new_perspectives(doc, names)
+        adding = _new_perspectives(doc, ([base] if base else []) + names)
         if adding is not None:
             parts.insert(0, adding)
     count = _count(len(result.new_ids))

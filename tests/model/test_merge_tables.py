@@ -189,3 +189,21 @@ def test_a_link_between_two_names_for_one_variable_is_not_added():
         "link 'Staff sick' -> 'staff sickness' in T joins one variable to itself once they are the same: "
         "not added"
     ]
+
+
+def test_the_base_maps_table_is_tagged_when_named():
+    doc = table("Council", [("Workload", "Sick leave", "+")])
+    two = table("t2", [("workload", "Morale", "-")])
+    result = merge_tables(doc, [("Table 2", two)], base="Table 1")
+    applied(doc, result.edit)
+    assert [p.name for p in doc.perspectives] == ["Table 1", "Table 2"]
+    workload, sick = doc.variable_named("Workload").id, doc.variable_named("Sick leave").id
+    first_link = link_between(doc, "Workload", "Sick leave").id
+    assert members(doc, "Table 1") == {workload, sick, first_link}
+    assert workload in members(doc, "Table 2") and sick not in members(doc, "Table 2")
+    with pytest.raises(ModelError, match="two tables are named"):
+        merge_tables(doc, [("Table 2", two)], base="table 2")
+    untagged = table("Council", [("Workload", "Sick leave", "+")])
+    result = merge_tables(untagged, [("Table 2", two)], base="Table 1", provenance=False)
+    untagged.apply(result.edit)
+    assert not untagged.perspectives and not untagged.variable_named("Sick leave").tags

@@ -93,6 +93,13 @@ class MergeDialog(QDialog):
 
         box = QGroupBox("Tables")
         form = QFormLayout(box)
+        self.base_edit = QLineEdit()
+        self.base_edit.setPlaceholderText("the table that drew it, if any")
+        self.base_edit.setToolTip(
+            "Name the table that drew this map to tag what it holds as theirs; leave empty not to"
+        )
+        self.base_edit.textChanged.connect(self._check_names)
+        form.addRow("This map", self.base_edit)
         self.name_edits: list[QLineEdit] = []
         for path, other in self.tables:
             edit = QLineEdit(table_name(other, path))
@@ -147,9 +154,10 @@ class MergeDialog(QDialog):
 
     def _check_names(self) -> None:
         names = [e.text().strip().casefold() for e in self.name_edits]
+        base = self.base_edit.text().strip().casefold()
         if not all(names):
             problem = "Every table needs a name."
-        elif len(set(names)) != len(names):
+        elif len(set(names)) != len(names) or base in names:
             problem = "Two tables have the same name: name them apart."
         else:
             problem = ""
@@ -174,6 +182,10 @@ class MergeDialog(QDialog):
     def provenance(self) -> bool:
         """Whether to tag what each table drew with its name."""
         return self.provenance_box.isChecked()
+
+    def base(self) -> str | None:
+        """The name of the table that drew this map (None: not given)."""
+        return self.base_edit.text().strip() or None
 
 
 class ConflictsPanel(QWidget):
@@ -285,7 +297,7 @@ class MergeTables:
         def merge() -> None:
             if self.window.doc is doc:
                 named = [(name, other) for name, (_, other) in zip(dialog.names(), tables, strict=True)]
-                self.merge(named, dialog.synonyms(), dialog.provenance())
+                self.merge(named, dialog.synonyms(), dialog.provenance(), base=dialog.base())
 
         dialog.accepted.connect(merge)
         self.dialog = dialog
@@ -297,12 +309,14 @@ class MergeTables:
         tables: Sequence[tuple[str, SystemMap]],
         synonyms: Mapping[str, Mapping[str, str]] | None = None,
         provenance: bool = True,
+        *,
+        base: str | None = None,
     ) -> MergeResult | None:
         """Merge named maps into the window's map as one undo step; select what was added and
         list the conflicts. A refused merge is a message box (None returned)."""
         window = self.window
         try:
-            result = merge_tables(window.doc, tables, synonyms=synonyms, provenance=provenance)
+            result = merge_tables(window.doc, tables, synonyms=synonyms, provenance=provenance, base=base)
             if _empty(result.edit):
                 window.show_message("The tables' maps add nothing to this map")
                 return result

@@ -174,3 +174,20 @@ def test_opening_another_map_clears_the_conflicts(qtbot, room, tmp_path):
     save(table("Other", [("A", "B", "+")]), other)
     assert window.open_file(str(other))
     assert tool.panel.conflicts() == []
+
+
+def test_naming_this_maps_table_tags_what_it_holds(qtbot, room):
+    window, tool, paths = room
+    dialog = merge_files(window, paths)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    QTest.keyClicks(dialog.base_edit, "Table 2")  # the name of an incoming table: refused
+    assert not ok.isEnabled() and "same name" in dialog.problem.text()
+    dialog.base_edit.clear()
+    QTest.keyClicks(dialog.base_edit, "Council table")
+    assert ok.isEnabled()
+    before = {vid for vid in window.doc.variables}
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    doc = window.doc
+    assert [p.name for p in doc.perspectives] == ["Council table", "Table 2", "riverside"]
+    assert all("Council table" in doc.variables[vid].tags for vid in before)
+    assert all("Council table" not in doc.variables[vid].tags for vid in set(doc.variables) - before)
