@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QImage, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -46,6 +46,10 @@ NO_GUIDE = (
     "You can read it online in the docs folder of sysmap's source code."
 )
 #: link schemes opened in the user's browser (or mail program) rather than in the guide
+#: Pictures are fitted again when the page's width changed by more than REFIT_STEP pixels,
+#: REFIT_MS after the resizing stops.
+REFIT_STEP = 40
+REFIT_MS = 150
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 
 
@@ -80,7 +84,31 @@ def guide_pages(folder: Path) -> list[Path]:
 
 class GuideBrowser(QTextBrowser):
     """A :class:`QTextBrowser` that shrinks each picture wider than the page to the page's
-    width (keeping its shape) as it loads it."""
+    width (keeping its shape) as it loads it, and fits them again when the window is resized
+    (once the resizing pauses, keeping the place on the page)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fitted_to = 0  # the room pictures were last fitted to (0: none yet)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(REFIT_MS)
+        self._refit.timeout.connect(self._fit_again)
+
+    def _room(self) -> int:
+        # the page's width, less the margins and room for a scroll bar
+        return max(200, self.viewport().width() - 2 * int(self.document().documentMargin()) - 24)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fitted_to and abs(self._room() - self._fitted_to) > REFIT_STEP:
+            self._refit.start()
+
+    def _fit_again(self) -> None:
+        bar = self.verticalScrollBar()
+        place = bar.value() / bar.maximum() if bar.maximum() else 0.0
+        self.reload()
+        bar.setValue(round(place * bar.maximum()))
 
     def loadResource(self, kind, url: QUrl):
         data = super().loadResource(kind, url)
@@ -89,8 +117,7 @@ class GuideBrowser(QTextBrowser):
         image = data if isinstance(data, QImage) else QImage.fromData(bytes(data or b""))
         if image.isNull():
             return data
-        # the page's width, less the margins and room for a scroll bar
-        room = max(200, self.viewport().width() - 2 * int(self.document().documentMargin()) - 24)
+        room = self._fitted_to = self._room()
         if image.width() > room:
             image = image.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
         return image

@@ -155,3 +155,18 @@ def test_without_the_guide_the_action_says_so(qtbot, window, monkeypatch, tmp_pa
     assert isinstance(box, QMessageBox) and box.isVisible()
     assert "not installed" in box.text()
     box.close()
+
+
+def test_pictures_fit_the_page_again_when_the_guide_is_resized(qtbot, window):
+    press_f1(qtbot, window)
+    shown = window.guide_window
+    url = QUrl("images/main-window.png")
+
+    def picture_width() -> int:
+        return shown.browser.document().resource(QTextDocument.ResourceType.ImageResource, url).width()
+
+    wide = picture_width()
+    shown.resize(640, 600)
+    qtbot.waitUntil(lambda: picture_width() < wide - 100, timeout=3000)
+    assert picture_width() < shown.browser.viewport().width()
+    assert shown.current_page() == "index.md"
