@@ -89,7 +89,6 @@ class HiddenStock:
     init: str
     init_refs: set
     rate: str
-    owner: int
 
 
 @dataclass
@@ -99,7 +98,6 @@ class Memory:
 
     init: str
     init_refs: set
-    owner: int
     update: str | None = None
 
 
@@ -108,7 +106,6 @@ class PipeSlot:
     """The input of a pipeline ``DELAY``, recorded after each step."""
 
     input: str
-    owner: int
 
 
 @dataclass
@@ -874,7 +871,7 @@ class _Emitter:
         """A hidden stock to be filled in by :meth:`set_hidden_stock`: its symbol and slot."""
         p = self.program
         k = len(p.stock_of) + len(p.hidden)
-        p.hidden.append(HiddenStock("0.0", set(), "0.0", -1))
+        p.hidden.append(HiddenStock("0.0", set(), "0.0"))
         return f"s{k}", k
 
     def set_hidden_stock(self, slot: int, init: str, init_refs: set, rate: str) -> None:
@@ -884,14 +881,14 @@ class _Emitter:
     def _stock(self, init: str, init_refs: set, rate_of) -> str:
         p = self.program
         k = len(p.stock_of) + len(p.hidden)
-        p.hidden.append(HiddenStock(init, init_refs, rate_of(f"s{k}"), -1))
+        p.hidden.append(HiddenStock(init, init_refs, rate_of(f"s{k}")))
         self.refs.add(("s", k))
         return f"s{k}"
 
     def _memory(self, init: str, init_refs: set, update: str | None = None) -> str:
         p = self.program
         j = len(p.memories)
-        p.memories.append(Memory(init, init_refs, -1, update))
+        p.memories.append(Memory(init, init_refs, update))
         self.refs.add(("m", j))
         return f"m{j}"
 
@@ -931,7 +928,7 @@ class _Emitter:
             init, refs = self._sub(args[2], ctx) if len(args) > 2 else (value, value_refs)
             memory = self._memory(init, refs)
             q = len(self.program.pipes)
-            self.program.pipes.append(PipeSlot(value, ctx.cell.index))
+            self.program.pipes.append(PipeSlot(value))
             return f"_p{q}(T - {_wrap(delay)}, {memory})"
         # smoothing and material delays: (input, time[, n][, initial])
         order = {"smth1": 1, "smooth": 1, "smoothi": 1, "delay1": 1, "smth3": 3, "smooth3": 3, "smooth3i": 3}
