@@ -29,7 +29,53 @@ from PySide6.QtWidgets import (
 TONES = {"error": "#c0392b", "warning": "#8e6c00", "ok": "#1e7a3c", "muted": "#5b6873"}
 
 
-class CommitLine(QLineEdit):
+class _Committing:
+    """What the committing fields share: the document's ``value`` beside the draft, showing a
+    new value without losing a draft, Esc to revert, committing when focus leaves. A field
+    gives :meth:`current_text` and :meth:`_show_text`, and the signals ``committed(str)`` and
+    ``reverted()`` (Qt signals live on the Qt class)."""
+
+    value = ""
+
+    def current_text(self) -> str:
+        raise NotImplementedError
+
+    def _show_text(self, text: str) -> None:
+        """Put ``text`` in the field; the cursor stays where it was while the field is being
+        edited, else goes to the start (a long value shows its beginning)."""
+        raise NotImplementedError
+
+    def is_dirty(self) -> bool:
+        """Whether the field holds a draft that differs from the document."""
+        return self.current_text() != self.value
+
+    def show_value(self, text: str, *, force: bool = False) -> None:
+        """Show the document's ``text``; a draft is kept unless ``force``, and the cursor stays put."""
+        dirty = self.is_dirty()
+        self.value = text
+        if (dirty and not force) or self.current_text() == text:
+            return
+        self._show_text(text)
+
+    def revert(self) -> None:
+        """Drop the draft and show the document's value again."""
+        self.show_value(self.value, force=True)
+        self.reverted.emit()
+
+    def _reverted_by(self, event: QKeyEvent) -> bool:
+        if event.key() != Qt.Key.Key_Escape:
+            return False
+        self.revert()
+        event.accept()
+        return True
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if self.is_dirty():
+            self.committed.emit(self.current_text())
+
+
+class CommitLine(_Committing, QLineEdit):
     """A one-line field that emits ``committed(text)`` on Enter, and on focus-out when changed."""
 
     committed = Signal(str)
@@ -43,40 +89,17 @@ class CommitLine(QLineEdit):
     def current_text(self) -> str:
         return self.text()
 
-    def is_dirty(self) -> bool:
-        """Whether the field holds a draft that differs from the document."""
-        return self.text() != self.value
-
-    def show_value(self, text: str, *, force: bool = False) -> None:
-        """Show the document's ``text``; a draft is kept unless ``force``, and the cursor stays put."""
-        dirty = self.is_dirty()
-        self.value = text
-        if (dirty and not force) or self.text() == text:
-            return
+    def _show_text(self, text: str) -> None:
         pos = self.cursorPosition()
         self.setText(text)
-        # a field not being edited shows the start of a long value, not its end
         self.setCursorPosition(min(pos, len(text)) if self.hasFocus() else 0)
 
-    def revert(self) -> None:
-        """Drop the draft and show the document's value again."""
-        self.show_value(self.value, force=True)
-        self.reverted.emit()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.revert()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        if self.is_dirty():
-            self.committed.emit(self.text())
+        if not self._reverted_by(event):
+            super().keyPressEvent(event)
 
 
-class CommitText(QPlainTextEdit):
+class CommitText(_Committing, QPlainTextEdit):
     """A multi-line field: Ctrl+Enter or focus-out commits (``committed(text)``), Esc reverts.
 
     Tab moves to the next field, as in a form.
@@ -100,15 +123,7 @@ class CommitText(QPlainTextEdit):
     def current_text(self) -> str:
         return self.toPlainText()
 
-    def is_dirty(self) -> bool:
-        return self.toPlainText() != self.value
-
-    def show_value(self, text: str, *, force: bool = False) -> None:
-        """As :meth:`CommitLine.show_value`."""
-        dirty = self.is_dirty()
-        self.value = text
-        if (dirty and not force) or self.toPlainText() == text:
-            return
+    def _show_text(self, text: str) -> None:
         pos = self.textCursor().position()
         self.setPlainText(text)
         if self.hasFocus():
@@ -118,26 +133,14 @@ class CommitText(QPlainTextEdit):
         else:
             self.moveCursor(QTextCursor.MoveOperation.Start)
 
-    def revert(self) -> None:
-        self.show_value(self.value, force=True)
-        self.reverted.emit()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, mods = event.key(), event.modifiers()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
             self.committed.emit(self.toPlainText())
             event.accept()
             return
-        if key == Qt.Key.Key_Escape:
-            self.revert()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        if self.is_dirty():
-            self.committed.emit(self.toPlainText())
+        if not self._reverted_by(event):
+            super().keyPressEvent(event)
 
 
 def relayout(widget: QWidget) -> None:
