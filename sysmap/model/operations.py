@@ -29,6 +29,7 @@ from sysmap.model.elements import (
     Alias,
     Direction,
     Element,
+    GraphicalFunction,
     Group,
     Kind,
     Link,
@@ -312,6 +313,85 @@ def remove(doc: SystemMap, ids: Iterable[str]) -> Edit:
         edits.append(Remove(stripped.get(element.id, element)))
     n = len(ids)
     return Compound(edits, f"Delete {n} item{'s' if n != 1 else ''}")
+
+
+#: The ways a graphical function reads between and beyond its points.
+GRAPH_KINDS = ("continuous", "extrapolate", "discrete")
+
+
+def graph_problem(graph: GraphicalFunction) -> str | None:
+    """Why ``graph`` is not a lookup table sysmap can simulate and save, or ``None`` when it is.
+
+    A table has at least 2 points, finite numbers, x values that strictly increase (listed
+    ``x_points``, or an ``x_scale`` whose minimum is below its maximum), y values inside the
+    ``y_scale`` when one is given (a scale whose ends are equal, as Stella writes for "automatic",
+    holds anything), and a ``kind`` of :data:`GRAPH_KINDS`.
+
+    >>> graph_problem(GraphicalFunction((0.0, 1.0), x_points=(0.0, 2.0)))
+    >>> graph_problem(GraphicalFunction((0.0, 1.0, 2.0), x_points=(0.0, 2.0, 2.0)))
+    'x must increase from point to point (point 3 has x = 2 after 2)'
+    """
+    ys = graph.y_points
+    if len(ys) < 2:
+        return "a graph needs at least 2 points"
+    numbers = [*ys, *(graph.x_points or ()), *(graph.x_scale or ()), *(graph.y_scale or ())]
+    if not all(isinstance(v, int | float) and math.isfinite(v) for v in numbers):
+        return "every number of a graph must be finite"
+    if graph.kind not in GRAPH_KINDS:
+        return f"a graph is {', '.join(GRAPH_KINDS[:-1])} or {GRAPH_KINDS[-1]}, not {graph.kind!r}"
+    if graph.x_points is not None:
+        if len(graph.x_points) != len(ys):
+            return f"a graph has {len(graph.x_points)} x values for {len(ys)} y values"
+        for i in range(1, len(ys)):
+            if not graph.x_points[i] > graph.x_points[i - 1]:
+                return (
+                    f"x must increase from point to point (point {i + 1} has x = "
+                    f"{graph.x_points[i]:g} after {graph.x_points[i - 1]:g})"
+                )
+    elif graph.x_scale is not None and not graph.x_scale[0] < graph.x_scale[1]:
+        return "the x range must run from a smaller to a larger number"
+    if graph.y_scale is not None:
+        lo, hi = graph.y_scale
+        if lo > hi:
+            return "the y range must run from a smaller to a larger number"
+        outside = next(((i, y) for i, y in enumerate(ys) if lo < hi and not lo <= y <= hi), None)
+        if outside is not None:
+            i, y = outside
+            return f"point {i + 1} has y = {y:g}, outside the y range {lo:g} to {hi:g}"
+    return None
+
+
+def set_graph(doc: SystemMap, vid: str, graph: GraphicalFunction | None) -> Replace:
+    """An edit giving variable ``vid`` the lookup table ``graph`` (``None`` takes it away).
+
+    The variable's equation, if any, becomes the table's input (XMILE: an ``<aux>`` with an
+    ``<eqn>`` and a ``<gf>``); without one the variable is a table that other equations call
+    by name. A stock has no graph (its equation is its initial value). Refuses a table
+    :func:`graph_problem` finds wrong, with its reason.
+
+    >>> from sysmap.model import SystemMap
+    >>> doc = SystemMap()
+    >>> v = doc.add_variable("Effect", kind="aux", equation="time")
+    >>> doc.apply(set_graph(doc, v.id, GraphicalFunction((0.0, 1.0), x_scale=(0.0, 10.0))))
+    >>> doc.variables[v.id].graph.xs()
+    (0.0, 10.0)
+    """
+    var = _variable(doc, vid)
+    if graph is None:
+        if var.graph is None:
+            raise ModelError(f"{var.label!r} has no graph to remove")
+        return Replace(var, var.evolve(graph=None), f"Remove the graph of {var.label!r}")
+    if var.kind in (Kind.STOCK, Kind.MODULE):
+        raise ModelError(f"a {var.kind.value} cannot have a graph")
+    problem = graph_problem(graph)
+    if problem:
+        raise ModelError(problem)
+    graph = graph.evolve(
+        y_points=tuple(float(y) for y in graph.y_points),
+        x_points=None if graph.x_points is None else tuple(float(x) for x in graph.x_points),
+    )
+    what = "Edit" if var.graph is not None else "Add"
+    return Replace(var, var.evolve(graph=graph), f"{what} the graph of {var.label!r}")
 
 
 def set_sim_specs(doc: SystemMap, specs: SimSpecs | None = None, **changes) -> SetField:

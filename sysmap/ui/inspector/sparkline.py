@@ -1,11 +1,12 @@
-"""A read-only picture of a graphical function (lookup table): its curve, with the points as a tooltip."""
+"""A small picture of a graphical function (lookup table): its curve, with the points as a tooltip;
+double-clicking it asks for the graph editor (:attr:`Sparkline.activated`)."""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from sysmap.model import GraphicalFunction
@@ -32,7 +33,12 @@ def describe_graph(graph: GraphicalFunction) -> str:
 
 
 class Sparkline(QWidget):
-    """Draws a graphical function's points joined by lines (steps for a ``discrete`` one)."""
+    """Draws a graphical function's points joined by lines (steps for a ``discrete`` one).
+
+    ``activated`` is emitted on a double click.
+    """
+
+    activated = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,6 +60,13 @@ class Sparkline(QWidget):
             more = "<tr><td colspan=3>…</td></tr>" if len(graph.y_points) > 40 else ""
             self.setToolTip(f"<table>{rows}{more}</table>")
         self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.activated.emit()
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

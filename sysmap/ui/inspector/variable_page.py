@@ -1,13 +1,16 @@
-"""The inspector page of one variable: name, kind, equation, units, tags, documentation, causes, style."""
+"""The inspector page of one variable: name, kind, equation, graph, units, tags, documentation,
+causes, style."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sysmap.model import Kind, Link, Variable, operations
+from sysmap.model.names import equation_form
 from sysmap.sim.units import UnitSyntaxError, UnitSystem, parse_units
 from sysmap.ui.inspector.equation import EquationBox
 from sysmap.ui.inspector.fields import CommitLine, CommitText, FieldBox, Note, RefList
+from sysmap.ui.inspector.graph_editor import GraphEditor
 from sysmap.ui.inspector.page import Page, Session, commit_field
 from sysmap.ui.inspector.sparkline import Sparkline, describe_graph
 from sysmap.ui.inspector.style_section import StyleSection
@@ -19,6 +22,8 @@ KIND_WORDS = {
     Kind.FLOW: "Flow",
     Kind.MODULE: "Module",
 }
+#: The kinds of variable that may have a graph (a lookup table of their equation's value).
+GRAPH_KINDS = (Kind.AUX, Kind.FLOW)
 #: The kinds a user may switch a variable between (a module is made by importing one).
 EDITABLE_KINDS = (Kind.CONCEPT, Kind.STOCK, Kind.AUX, Kind.FLOW)
 #: How a polarity is shown in the cause and effect lists, and in what colour.
@@ -107,6 +112,18 @@ class VariablePage(Page):
         graph_layout.setSpacing(2)
         graph_layout.addWidget(self.sparkline)
         graph_layout.addWidget(self.graph_caption)
+        self.graph_input = Note()
+        graph_layout.addWidget(self.graph_input)
+        self.graph_button = QPushButton("Edit graph…")
+        self.graph_button.setToolTip("Edit the lookup table: drag its points, type its values")
+        button_row = QHBoxLayout()
+        button_row.setContentsMargins(0, 0, 0, 0)
+        button_row.addWidget(self.graph_button)
+        button_row.addStretch(1)
+        graph_layout.addLayout(button_row)
+        self.graph_editor: GraphEditor | None = None
+        self.on(self.graph_button.clicked, lambda *_: self.edit_graph())
+        self.on(self.sparkline.activated, self.edit_graph)
         self.graph_box = self.row("Graph", graph_box)
         self.array = self.row("Array", Note())
 
@@ -166,10 +183,7 @@ class VariablePage(Page):
         self.equation.check_now()
 
         self._show_flows(var)
-        self.set_row_visible(self.graph_box, var.graph is not None)
-        if var.graph is not None:
-            self.sparkline.set_graph(var.graph)
-            self.graph_caption.say(describe_graph(var.graph))
+        self._show_graph(var)
         self.set_row_visible(self.array, bool(var.dimensions))
         if var.dimensions:
             each = f"; {len(var.elements)} elements have their own equation" if var.elements else ""
@@ -187,6 +201,60 @@ class VariablePage(Page):
         self.causes.set_entries([link_entry(doc, link, link.source) for link in doc.links_to(var.id)])
         self.effects.set_entries([link_entry(doc, link, link.target) for link in doc.links_from(var.id)])
         self.style_section.load([var])
+
+    def _show_graph(self, var: Variable) -> None:
+        editable = var.kind in GRAPH_KINDS
+        self.set_row_visible(self.graph_box, var.graph is not None or editable)
+        self.sparkline.setVisible(var.graph is not None)
+        self.graph_button.setVisible(editable)
+        self.graph_button.setText("Edit graph…" if var.graph is not None else "Add a graph…")
+        if var.graph is None:
+            self.graph_caption.clear()
+            self.graph_input.clear()
+            return
+        self.sparkline.set_graph(var.graph)
+        if not var.graph.y_points:
+            self.graph_caption.say("a table sysmap could not read, kept as written")
+        else:
+            self.graph_caption.say(describe_graph(var.graph))
+        if var.equation.strip():
+            self.graph_input.say("x is the equation's value")
+        else:
+            self.graph_input.say(f"no equation: called by name, {equation_form(var.name)}(x)")
+
+    def edit_graph(self) -> None:
+        """Open the graph editor on this variable's table (a straight line when it has none);
+        OK sets the table as one undo step."""
+        var = self.var
+        if var.kind not in GRAPH_KINDS:
+            return
+        if self.graph_editor is not None:
+            self.graph_editor.raise_()
+            return
+        dialog = GraphEditor(var.graph, var.label, var.equation, self.window())
+        self.graph_editor = dialog
+        vid = var.id
+
+        def finished(code: int) -> None:
+            self.graph_editor = None
+            dialog.deleteLater()
+            if code != QDialog.DialogCode.Accepted or not dialog.changed() or not self.present():
+                return
+            if vid not in self.doc.variables:
+                return
+            graph = dialog.result()
+            label = self.doc.variables[vid].label
+            what = "Remove the graph of" if graph is None else "Edit the graph of"
+            if graph is not None and self.doc.variables[vid].graph is None:
+                what = "Add a graph to"
+            error = self.session.perform(
+                lambda: operations.set_graph(self.doc, vid, graph), f"{what} {label!r}"
+            )
+            if error is not None:
+                self.graph_caption.say(error, "error")
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def _show_flows(self, var: Variable) -> None:
         doc = self.doc
