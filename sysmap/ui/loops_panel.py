@@ -6,16 +6,15 @@ loop set first, counts all its loops in the background, and lists more on demand
 (:attr:`LoopsPanel.batch`), with a progress bar and Cancel. Choosing a loop highlights it on the
 canvas (:meth:`MapScene.highlight`) and dims the rest; "Label this loop" adds a loop label.
 
-The searches run in a thread pool on a copy of the map and touch no Qt object; the GUI thread
-polls their futures with a timer (see :mod:`sysmap.ui.inspector.polarity_check` for why).
+The searches run on a :class:`~sysmap.ui.worker.PolledWorker`, on a copy of the map, and touch
+no Qt object; the loops listed stream in as the worker's progress reports.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
@@ -38,9 +37,9 @@ from PySide6.QtWidgets import (
 
 from sysmap.analysis.loop_labels import cycle_key
 from sysmap.analysis.loops import Loop
-from sysmap.errors import ModelError, SysmapError
+from sysmap.errors import ModelError
 from sysmap.model import SystemMap
-from sysmap.ui import gc_guard
+from sysmap.ui.worker import PolledWorker
 
 #: A map with at most this many loops has them all listed; a larger one, its independent set.
 LIST_ALL_UP_TO = 2000
@@ -51,7 +50,6 @@ BATCH = 500
 #: Loops per chunk handed from the search thread to the table while listing more.
 CHUNK = 50
 DEBOUNCE_MS = 300
-POLL_MS = 30
 COLUMNS = ("Loop", "Polarity", "Length", "Delay", "Members")
 POLARITY_WORDS = {"R": "reinforcing", "B": "balancing", "U": "undetermined"}
 
@@ -231,20 +229,18 @@ class LoopsPanel(QWidget):
         self.graph = None
         self.complete = False  # every loop of the map is in the table
         self.loop_count = None  # a LoopCount, once counted
-        self._generation = 0
-        self._cancel = threading.Event()  # the current generation's jobs stop when set
         self._stream_cancel: threading.Event | None = None
-        self._stream: tuple | None = None  # (search, iterator) kept between batches
-        self._chunks: queue.Queue = queue.Queue()
-        self._jobs: list[tuple[str, int, Future]] = []
+        self._stream: tuple | None = None  # (search, iterator, its cancel flag) kept between batches
+        self._handlers: dict[int, Callable[[object], None]] = {}  # token -> what takes its answer
+        self._more: int | None = None  # the token of the batch being listed
         self._streamed = 0
         self._numbers = {"R": 0, "B": 0, "U": 0}
         self._keys: set[tuple] = set()
         self._restore: tuple | None = None  # the key of the loop to select again after a re-analysis
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-loops")
-        gc_guard.install()  # the search threads must never run a garbage collection
-        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
         self._listener = None
+        self.worker = PolledWorker(self, name="sysmap-loops", latest_only=True)
+        self.worker.answered.connect(self._answered)
+        self.worker.progress.connect(self._chunk_listed)
 
         self.summary = QLabel("No map.")
         self.summary.setWordWrap(True)
@@ -312,9 +308,6 @@ class LoopsPanel(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.analyse)
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._collect)
 
         self.search.textChanged.connect(self._refilter)
         self.polarity.currentIndexChanged.connect(self._refilter)
@@ -361,13 +354,7 @@ class LoopsPanel(QWidget):
         """Search the current document's loops again (off the GUI thread); results replace the
         table when they arrive, and the loop chosen before is chosen again if it is still there."""
         self._debounce.stop()
-        self._cancel.set()
-        if self._stream_cancel is not None:
-            self._stream_cancel.set()
-        self._generation += 1
-        self._cancel = threading.Event()
-        self._stream = self._stream_cancel = None
-        self._chunks = queue.Queue()
+        self._stop()
         chosen = self.chosen()
         if chosen is not None:
             self._restore = chosen.key
@@ -379,41 +366,29 @@ class LoopsPanel(QWidget):
             return
         self.summary.setText("Finding loops…")
         snapshot = self.doc.copy()
-        cancel = self._cancel.is_set
+        self._submit(lambda job: analyse(snapshot, job.cancelled), "could not find the loops", self._analysed)
 
-        def job():
-            try:
-                return analyse(snapshot, cancel)
-            except SysmapError as exc:
-                return str(exc)
-            except Exception as exc:  # a failure in the analysis must not take the window down
-                return f"could not find the loops ({type(exc).__name__}: {exc})"
+    def _stop(self) -> None:
+        """Stop the searches under way; their answers are dropped."""
+        self.worker.cancel()
+        if self._stream_cancel is not None:
+            self._stream_cancel.set()
+        self._stream = self._stream_cancel = self._more = None
+        self._handlers.clear()
 
-        self._submit("analyse", job)
-
-    def _submit(self, kind: str, job) -> None:
-        self._jobs.append((kind, self._generation, self._executor.submit(job)))
-        self._poll.start()
+    def _submit(self, work, failure: str, answered: Callable[[object], None]) -> int:
+        """Run ``work(job)`` on the worker, along with the searches of the same map; its answer
+        goes to ``answered``."""
+        token = self.worker.submit_job(work, failure, overtake=False)
+        self._handlers[token] = answered
         self._show_buttons()
+        return token
 
-    def _collect(self) -> None:
-        """Take in what the worker has finished or streamed (GUI thread)."""
-        self._take_chunks()
-        done = [job for job in self._jobs if job[2].done()]
-        self._jobs = [job for job in self._jobs if not job[2].done()]
-        for kind, generation, future in done:
-            if generation != self._generation or future.cancelled():
-                continue
-            result = future.result()
-            if kind == "analyse":
-                self._analysed(result)
-            elif kind == "count":
-                self.loop_count = result
-            else:
-                self._take_chunks()
-                self._listed(result)
-        if not self._jobs:
-            self._poll.stop()
+    def _answered(self, token: int, result) -> None:
+        """Take in a finished search (GUI thread)."""
+        answered = self._handlers.pop(token, None)
+        if answered is not None:
+            answered(result)
         self._show_summary()
         self._show_buttons()
 
@@ -433,12 +408,18 @@ class LoopsPanel(QWidget):
         if self.complete:
             self.loop_count = _count_of(result.rows)
         else:
-            graph, cancel = self.graph, self._cancel.is_set
-            self._submit("count", lambda: count(graph, cancel))
+            graph = self.graph
+            self._submit(lambda job: count(graph, job.cancelled), "could not count the loops", self._counted)
         self._refilter()
         if self._restore is not None:
             self.choose(self._restore)
             self._restore = None
+
+    def _counted(self, result) -> None:
+        if isinstance(result, str):
+            self.status.setText(result)
+            return
+        self.loop_count = result
 
     # -- listing more -------------------------------------------------------------------------
 
@@ -454,12 +435,12 @@ class LoopsPanel(QWidget):
             self._stream = (search, iter(search), flag)
         search, loops, flag = self._stream
         self._stream_cancel = flag
-        seen, labels, chunks, wanted = set(self._keys), self._labels, self._chunks, self.batch
+        seen, labels, wanted = set(self._keys), self._labels, self.batch
         self._streamed = 0
         self.progress.setRange(0, wanted)
         self.progress.setValue(0)
 
-        def job():
+        def work(job):
             added, chunk = 0, []
             for loop in loops:
                 key = cycle_key(loop.variables)
@@ -469,15 +450,16 @@ class LoopsPanel(QWidget):
                 chunk.append(loop)
                 added += 1
                 if len(chunk) >= CHUNK or added >= wanted:
-                    chunks.put(_rows(chunk, labels))
+                    job.report(_rows(chunk, labels))
                     chunk = []
                 if added >= wanted:
                     return added, False
             if chunk:
-                chunks.put(_rows(chunk, labels))
+                job.report(_rows(chunk, labels))
             return added, search.complete
 
-        self._submit("more", job)
+        self._more = self._submit(work, "could not list more loops", self._listed)
+        self._show_buttons()
 
     def cancel_listing(self) -> None:
         """Stop listing more; what was listed stays, and "List more" starts again where it was."""
@@ -485,15 +467,12 @@ class LoopsPanel(QWidget):
             self._stream_cancel.set()
 
     def _streaming(self) -> bool:
-        return any(kind == "more" for kind, _, _ in self._jobs)
+        return self._more is not None
 
-    def _take_chunks(self) -> None:
-        rows = []
-        while True:
-            try:
-                rows.extend(self._chunks.get_nowait())
-            except queue.Empty:
-                break
+    def _chunk_listed(self, token: int, rows: list[LoopRow]) -> None:
+        """Take in loops a "List more" search has just found (GUI thread)."""
+        if token != self._more:
+            return
         named = []
         for row in rows:
             if row.key in self._keys:
@@ -509,10 +488,17 @@ class LoopsPanel(QWidget):
             self._streamed += len(named)
             self.model.append(named)
             self.progress.setValue(min(self._streamed, self.progress.maximum()))
+            self._show_summary()
 
     def _listed(self, result) -> None:
+        self._more = None
+        _, _, flag = self._stream
+        self._stream_cancel = None
+        if isinstance(result, str):
+            self._stream = None  # the search broke off: the next starts afresh, skipping these
+            self.status.setText(result)
+            return
         added, finished = result
-        search, _, flag = self._stream
         if finished:
             self.complete = True
             self._stream = None
@@ -521,7 +507,6 @@ class LoopsPanel(QWidget):
             self.status.setText(f"Listing stopped after {added:,} more loops.")
         else:
             self.status.setText(f"Listed {added:,} more loops.")
-        self._stream_cancel = None
 
     # -- what is shown ------------------------------------------------------------------------
 
@@ -529,7 +514,7 @@ class LoopsPanel(QWidget):
         if self.doc is None:
             return
         if self.graph is None:
-            if self._jobs:
+            if self.worker.busy:
                 self.summary.setText("Finding loops…")
             return
         listed = self.model.rowCount()
@@ -560,7 +545,7 @@ class LoopsPanel(QWidget):
     @property
     def busy(self) -> bool:
         """Whether a search is under way (or a re-analysis is waiting for typing to pause)."""
-        return bool(self._jobs) or self._debounce.isActive()
+        return self.worker.busy or self._debounce.isActive()
 
     def _selected_variables(self) -> set[str]:
         scene, doc = self.scene, self.doc
@@ -652,8 +637,8 @@ class LoopsPanel(QWidget):
         return True
 
     def closeEvent(self, event) -> None:
-        self._cancel.set()
-        self.cancel_listing()
+        self._stop()
+        self._show_buttons()
         super().closeEvent(event)
 
 

@@ -294,3 +294,19 @@ def test_render_panel_and_canvas_with_a_highlighted_loop(qtbot, session):
     assert {vid for vid, item in scene.variable_items.items() if item.opacity() == 1.0} == set(
         row.loop.variables
     )
+
+
+def test_closing_the_panel_while_listing_stops_the_search(qtbot, large):
+    _, _, panel = large
+    qtbot.waitUntil(lambda: panel.graph is not None, timeout=30000)
+    wait_idle(qtbot, panel, 60000)
+    panel.batch = 10**9
+    qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+    before = panel.model.rowCount()
+    qtbot.waitUntil(lambda: panel.model.rowCount() > before, timeout=30000)
+    panel.close()
+    wait_idle(qtbot, panel, 30000)  # the endless search stopped
+    listed = panel.model.rowCount()
+    qtbot.wait(100)
+    assert panel.model.rowCount() == listed  # nothing more streams in
+    assert panel.cancel_button.isHidden() and panel.more_button.isEnabled()

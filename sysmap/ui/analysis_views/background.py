@@ -1,28 +1,24 @@
 """What the analysis views share: a map to follow, an analysis run off the GUI thread, a status line.
 
-An :class:`AnalysisView` runs its :meth:`~AnalysisView.compute` on a copy of the map in a thread
-pool and polls the future from a timer on the GUI thread (no Qt object is touched, emitted or
-dropped on the worker: see :mod:`sysmap.ui.inspector.polarity_check`). Edits to the map start a
-new run after a pause (:data:`DEBOUNCE_MS`); a stale run's answer is dropped. An analysis that
-fails shows its message in the status line, never a traceback.
+An :class:`AnalysisView` runs its :meth:`~AnalysisView.compute` on a copy of the map on a
+:class:`~sysmap.ui.worker.PolledWorker` (no Qt object is touched, emitted or dropped off the GUI
+thread). Edits to the map start a new run after a pause (:data:`DEBOUNCE_MS`); a stale run is
+told to stop and its answer is dropped. An analysis that fails shows its message in the status
+line, never a traceback.
 """
 
 from __future__ import annotations
 
-import threading
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QWidget
 
-from sysmap.errors import SysmapError
 from sysmap.model import SystemMap
-from sysmap.ui import gc_guard
+from sysmap.ui.worker import PolledWorker
 
 DEBOUNCE_MS = 400
-POLL_MS = 30
 #: how long the loop searches behind an analysis may take, in seconds
 TIME_LIMIT = 5.0
 
@@ -57,22 +53,15 @@ class AnalysisView(QWidget):
         self.stack = None
         self.scene = None
         self.result = None
-        self._generation = 0
-        self._cancel = threading.Event()
-        self._job: tuple[int, Future] | None = None
         self._listener = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sysmap-analysis")
-        gc_guard.install()  # the worker must never run a garbage collection
-        self._finalizer = weakref.finalize(self, self._executor.shutdown, wait=False, cancel_futures=True)
+        self.worker = PolledWorker(self, name="sysmap-analysis", latest_only=True)
+        self.worker.answered.connect(self._answered)
         self.status = QLabel("No map.")
         self.status.setWordWrap(True)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.analyse)
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._collect)
 
     # -- to give in subclasses -------------------------------------------------------------------
 
@@ -132,43 +121,21 @@ class AnalysisView(QWidget):
     def analyse(self) -> None:
         """Run the analysis again on the current map (off the GUI thread)."""
         self._debounce.stop()
-        self._cancel.set()
-        self._cancel = threading.Event()
-        self._generation += 1
-        self._job = None
+        self.worker.cancel()
         if self.doc is None:
             self.result = None
             self.status.setText("No map.")
             self.show_result(None)
             return
         self.status.setText(self.working_text)
-        snapshot, cancel, compute = self.doc.copy(), self._cancel.is_set, self.job_function()
+        snapshot, compute = self.doc.copy(), self.job_function()
+        self.worker.submit_job(lambda job: compute(snapshot, job.cancelled), "The analysis failed")
 
-        def job():
-            try:
-                return compute(snapshot, cancel)
-            except SysmapError as exc:
-                return _Failure(str(exc))
-            except Exception as exc:  # a failure in the analysis must not take the window down
-                return _Failure(f"The analysis failed ({type(exc).__name__}: {exc}).")
-
-        self._job = (self._generation, self._executor.submit(job))
-        self._poll.start()
-
-    def _collect(self) -> None:
-        job = self._job
-        if job is None or job[0] != self._generation:
-            self._poll.stop()
-            return
-        if not job[1].done():
-            return
-        self._poll.stop()
-        self._job = None
-        result = None if job[1].cancelled() else job[1].result()
-        if isinstance(result, _Failure):
+    def _answered(self, _token: int, result) -> None:
+        if isinstance(result, str):  # a failure: what went wrong
             self.result = None
             self.show_result(None)
-            self.status.setText(result.message)
+            self.status.setText(result)
             return
         self.result = result
         self.status.clear()
@@ -177,18 +144,11 @@ class AnalysisView(QWidget):
     @property
     def busy(self) -> bool:
         """Whether an analysis is under way or waiting for typing to pause."""
-        return self._job is not None or self._debounce.isActive()
+        return self.worker.busy or self._debounce.isActive()
 
     def closeEvent(self, event) -> None:
-        self._cancel.set()
+        self.worker.cancel()
         super().closeEvent(event)
-
-
-class _Failure:
-    """An analysis that could not be done, with the message to show."""
-
-    def __init__(self, message: str):
-        self.message = message
 
 
 def variables_selected(scene, doc: SystemMap) -> list[str]:
