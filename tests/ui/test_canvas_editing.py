@@ -543,8 +543,8 @@ def test_moving_a_stock_carries_its_pipes(canvas):
     flow = canvas.named("New flow")
     pipe = canvas.scene.pipe_items[flow.id]
     canvas.drag((200, 0), (200, 150))
-    # the pipe's own route no longer reached the stock: it falls back to the straight default
-    assert canvas.doc.variables[flow.id].points == ()
+    # the pipe keeps its shape: straight, its open end (the cloud) following the stock
+    assert canvas.doc.variables[flow.id].points == ((-100.0, 150.0), (177.5, 150.0))
     end = pipe._head.path().boundingRect().center()
     assert end.y() > 60
     canvas.stack.undo()

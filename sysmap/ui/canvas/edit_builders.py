@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from sysmap.model import Direction, Kind, SystemMap, operations
 from sysmap.model.edits import Compound, Edit, Insert, Replace
 from sysmap.model.elements import Point, Variable
+from sysmap.model.geometry import default_pipe, nearest_on_polyline, reshape_pipe
 
 #: How much a link bends when another link already joins the same two variables.
 PARALLEL_BEND = 0.15
@@ -97,38 +98,129 @@ def link_curvature(doc: SystemMap, source: str, target: str) -> float:
     return 0.0 if between == 0 else PARALLEL_BEND * between
 
 
+def _moving(deltas: Mapping[str, Point], eid: str | None) -> Point | None:
+    """The move of ``eid`` in ``deltas``, ``None`` if it does not move (or is a cloud)."""
+    d = deltas.get(eid) if eid is not None else None
+    return d if d is not None and (d[0] or d[1]) else None
+
+
 def moved_pipe(flow: Variable, doc: SystemMap, deltas: Mapping[str, Point]) -> tuple[Point, ...] | None:
     """The route ``flow`` takes after the moves ``deltas`` (id -> (dx, dy)), or ``None`` if it
-    keeps its own. A flow drawn with its own route keeps that route's shape when it moves
-    together with both its stocks; if only some of them move, the route would no longer
-    reach them, so the flow falls back to the default straight pipe (empty points)."""
-    if not flow.points:
-        return None
-    ends = [e for e in doc.flow_ends(flow.id) if e is not None]
-    involved = [flow.id, *ends]
-    moving = [deltas.get(eid) for eid in involved]
-    if not any(moving):
-        return None
-    if all(d is not None and d == moving[0] for d in moving):
-        dx, dy = moving[0]
-        return tuple((round(x + dx, 6), round(y + dy, 6)) for x, y in flow.points)
-    return ()
+    keeps its own (or its default one, which follows its stocks).
+
+    A route moves whole when everything it joins moves alike: its stocks, and its valve too
+    if an end is a cloud (a cloud stays where it is unless its valve carries it). When only
+    some move, it keeps its shape, only the segments touching a moved stock changing
+    (:func:`~sysmap.model.geometry.reshape_pipe`). A valve moving alone slides along its pipe,
+    which stays. A default route with a cloud end is written out first, so that the cloud
+    stays where it is."""
+    source_id, sink_id = doc.flow_ends(flow.id)
+    source = doc.variables.get(source_id) if source_id else None
+    sink = doc.variables.get(sink_id) if sink_id else None
+    whole = _whole_move(flow, doc, deltas)
+    if whole is not None:
+        return _shifted(flow.points, whole) if flow.points else None
+    ds, dk = _moving(deltas, source_id), _moving(deltas, sink_id)
+    if (ds is None and dk is None) and (_moving(deltas, flow.id) is None or flow.points):
+        return None  # nothing it joins moves, or its valve slides along its own route
+    points = flow.points
+    if not points:
+        if source is not None and sink is not None:
+            return None  # the default straight pipe between the stocks, wherever they go
+        points = default_pipe(flow.position, source, sink)
+    if ds is None and dk is None:
+        return tuple(points)
+    return reshape_pipe(points, source, sink, ds, dk)
 
 
-def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
-    """``operations.move`` to the new centre ``positions``, carrying along the routes of flows
-    whose valve or stocks moved (see :func:`moved_pipe`); one step named "Move N items"."""
-    edit = operations.move(doc, positions)
+def _whole_move(flow: Variable, doc: SystemMap, deltas: Mapping[str, Point]) -> Point | None:
+    """The move that carries ``flow``'s whole pipe (its stocks, and its valve if an end is a
+    cloud, all moving alike), or ``None``."""
+    ends = doc.flow_ends(flow.id)
+    involved = [e for e in ends if e is not None]
+    if len(involved) < 2:
+        involved.append(flow.id)
+    moves = [_moving(deltas, eid) for eid in involved]
+    if moves[0] is None or any(d != moves[0] for d in moves):
+        return None
+    return moves[0]
+
+
+def _shifted(points, delta: Point) -> tuple[Point, ...]:
+    dx, dy = delta
+    return tuple((round(x + dx, 6), round(y + dy, 6)) for x, y in points)
+
+
+def pipe_after(flow: Variable, doc: SystemMap, deltas: Mapping[str, Point], points) -> tuple[Point, ...]:
+    """The polyline of ``flow``'s pipe after the moves ``deltas``, given its new own route
+    ``points`` (what :func:`moved_pipe` says; ``None``: the route it has)."""
+    if points is None:
+        points = flow.points
+    if len(points) >= 2:
+        return tuple(points)
+    ends = []
+    for eid in doc.flow_ends(flow.id):
+        stock = doc.variables.get(eid) if eid else None
+        d = _moving(deltas, eid)
+        if stock is not None and d is not None:
+            stock = stock.evolve(position=(stock.position[0] + d[0], stock.position[1] + d[1]))
+        ends.append(stock)
+    valve = flow.position
+    d = _moving(deltas, flow.id)
+    if d is not None:
+        valve = (valve[0] + d[0], valve[1] + d[1])
+    return tuple(default_pipe(valve, *ends))
+
+
+def settle_flows(doc: SystemMap, positions: Mapping[str, Point]) -> tuple[dict[str, Point], dict]:
+    """What moving elements to ``positions`` does to the flows near them: ``(valves, routes)``,
+    the new centres of valves that slide to stay on their pipes (a valve dragged without its
+    stocks, to the point of its pipe nearest where it was dropped; a valve whose pipe changed
+    under it, to the nearest point of the new pipe) and the new own routes (flow id -> points,
+    ``()`` for the default route) of flows whose route changes."""
+    deltas = _deltas(doc, positions)
+    valves: dict[str, Point] = {}
+    routes: dict[str, tuple[Point, ...]] = {}
+    for fid in _flows_near(doc, positions):
+        flow = doc.variables[fid]
+        points = moved_pipe(flow, doc, deltas)
+        if points is not None and points != flow.points:
+            routes[fid] = points
+        if not any(doc.flow_ends(fid)):
+            continue  # between two clouds the valve goes where it is put, carrying its pipe
+        whole = _whole_move(flow, doc, deltas)
+        if whole is not None and _moving(deltas, fid) == whole:
+            continue  # the valve moves with its pipe
+        wanted = positions.get(fid, flow.position)
+        on_pipe = nearest_on_polyline(pipe_after(flow, doc, deltas, points), wanted)
+        if fid in positions or on_pipe != tuple(flow.position):
+            valves[fid] = on_pipe
+    return valves, routes
+
+
+def _deltas(doc: SystemMap, positions: Mapping[str, Point]) -> dict[str, Point]:
     deltas = {}
     for eid, (x, y) in positions.items():
         old = doc.element(eid).position
         deltas[eid] = (round(x - old[0], 6), round(y - old[1], 6))
-    routes = []
-    for fid in _flows_near(doc, positions):
-        points = moved_pipe(doc.variables[fid], doc, deltas)
-        if points is not None:
-            routes.append(_PipeRoute(fid, points))
-    return Compound([edit, *routes], edit.text) if routes else edit
+    return deltas
+
+
+def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
+    """``operations.move`` to the new centre ``positions``, carrying along the routes of flows
+    whose valve or stocks moved and keeping valves on their pipes (see :func:`settle_flows`);
+    one step named "Move N items" (N the items moved, not the valves that slid along)."""
+    valves, routes = settle_flows(doc, positions)
+    moves = {**positions, **valves}
+    moves = {
+        eid: p for eid, p in moves.items() if eid in positions or tuple(p) != tuple(doc.element(eid).position)
+    }
+    edit = operations.move(doc, moves)
+    if len(moves) != len(positions):
+        n = len(positions)
+        edit = Compound(list(edit.edits), f"Move {n} item{'s' if n != 1 else ''}")
+    pipes = [_PipeRoute(fid, points) for fid, points in routes.items()]
+    return Compound([edit, *pipes], edit.text) if pipes else edit
 
 
 def _flows_near(doc: SystemMap, ids) -> set[str]:

@@ -313,7 +313,9 @@ class CanvasEditor:
         return self.perform(lambda: operations.remove(doc, ids)) is not None
 
     def nudge(self, dx: float, dy: float) -> bool:
-        """Move the selected items by (dx, dy); a run of nudges of the same items is one step."""
+        """Move the selected items by (dx, dy); a run of nudges of the same items is one step.
+        A valve nudged on its own slides along its pipe (across it, it stays: no step).
+        ``False`` when nothing movable is selected."""
         doc = self.scene.doc
         ids = [eid for eid in self.scene.selected_ids() if hasattr(doc.element(eid), "position")]
         ids = [eid for eid in ids if doc.element(eid).position is not None]
@@ -323,6 +325,9 @@ class CanvasEditor:
         for eid in ids:
             x, y = doc.element(eid).position
             positions[eid] = (x + dx, y + dy)
+        valves, _ = edit_builders.settle_flows(doc, positions)
+        if all(valves.get(eid, p) == tuple(doc.element(eid).position) for eid, p in positions.items()):
+            return True  # a valve nudged across its pipe stays on it: the key did nothing
         return self.perform(lambda: edit_builders.move(doc, positions), merge_key=frozenset(ids)) is not None
 
     def set_polarity(self, polarity: Polarity | str, link_ids: list[str] | None = None) -> bool:

@@ -73,19 +73,50 @@ class MoveItems(Interaction):
         self.ids = [item.element_id for item in items]
         self.started = False
         self.collapse_on_click = False
+        #: flows whose valves slide along their pipes in the preview (an ordered set)
+        self.slid: dict[str, None] = {}
 
     def move(self, pos: QPointF, event) -> None:
         if not self.started:
             if not _far_enough(self.press_screen, event.screenPos()):
                 return
             self.started = True
-            self.editor.draw_moving_only([*self.items, *self.scene.connected_items(self.ids)])
+            # with the valves that may slide along reshaped pipes, and their links
+            doc = self.scene.doc
+            valves = [
+                fid
+                for eid in self.ids
+                if eid in doc.variables
+                for fid in (*doc.variables[eid].inflows, *doc.variables[eid].outflows)
+            ]
+            self.editor.draw_moving_only([*self.items, *self.scene.connected_items([*self.ids, *valves])])
         delta = pos - self.press
         origin = self.start[self.grabbed]
         delta = self.scene.snapped(origin + delta) - origin
         for item, start in self.start.items():
             item.setPos(start + delta)
-        self.scene.follow_live(self.ids)
+        self._settle_valves()
+        self.scene.follow_live([*self.ids, *self.slid])
+
+    def _settle_valves(self) -> None:
+        """Keep the valves of flows whose stocks stay (or only some of which move) on their
+        pipes, as the release will (:func:`edit_builders.settle_flows`): a valve dragged alone
+        slides along its pipe; one whose pipe changes shape stays on it."""
+        scene, doc = self.scene, self.scene.doc
+        positions = {
+            item.element_id: (item.pos().x(), item.pos().y())
+            for item in self.items
+            if isinstance(item, VariableItem) and not isinstance(item, AliasItem)
+        }
+        valves, _ = edit_builders.settle_flows(doc, positions)
+        for fid in list(self.slid):
+            if fid not in valves:  # no longer sliding: back where the map has it
+                scene.variable_items[fid].setPos(QPointF(*doc.variables[fid].position))
+        for fid, (x, y) in valves.items():
+            item = scene.variable_items.get(fid)
+            if item is not None:
+                item.setPos(QPointF(x, y))
+                self.slid.setdefault(fid, None)
 
     def release(self, pos: QPointF, event) -> None:
         if not self.started:
@@ -106,7 +137,12 @@ class MoveItems(Interaction):
     def cancel(self) -> None:
         for item, start in self.start.items():
             item.setPos(start)
-        self.scene.follow_live(self.ids)
+        doc = self.scene.doc
+        for fid in self.slid:
+            item = self.scene.variable_items.get(fid)
+            if item is not None and fid in doc.variables:
+                item.setPos(QPointF(*doc.variables[fid].position))
+        self.scene.follow_live([*self.ids, *self.slid])
 
 
 class BendLink(Interaction):

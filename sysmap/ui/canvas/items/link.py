@@ -25,6 +25,8 @@ from sysmap.ui.canvas.style import DEFAULT_STYLE, CanvasStyle, colour, style_of
 _SIGN_TEXT = {Polarity.POSITIVE: "+", Polarity.NEGATIVE: "\u2212", Polarity.UNKNOWN: "?"}
 #: Width (scene units) of the band along a link where a click or the mouse finds it.
 HIT_WIDTH = 10.0
+#: The stacking of a link into a valve that passes the valve's name: over the variables (2).
+OVER_NAMES = 2.05
 #: How far into the head (a fraction of its length) the drawn line runs: under the head, so
 #: the line's round end never blunts the tip.
 _LINE_INTO_HEAD = 0.5
@@ -111,7 +113,16 @@ class LinkItem(QGraphicsPathItem):
         if source is target:
             a, c, b = self._self_loop(source)
         else:
-            a, c, b = clipped_arc(p0, p1, link.curvature, source.contains_point(), target.contains_point())
+            in_source = source.contains_point()
+            a, c, b = clipped_arc(p0, p1, link.curvature, in_source, target.contains_point())
+            if target.var.kind == Kind.FLOW:
+                # into a flow, the arrow ends on the valve's circle, not on its name; one that
+                # passes the name to get there is drawn over it, or the name would hide its head
+                end = b
+                a, c, b = clipped_arc(p0, p1, link.curvature, in_source, target.contains_point(name=False))
+                z = OVER_NAMES if _length(end - b) > 0.5 else 1.0
+                if self.zValue() != z:
+                    self.setZValue(z)
             self._middle = arc_middle(p0, p1, link.curvature)
         self._arc = (a, c, b)
         end = quad_tangent(a, c, b, 1.0)

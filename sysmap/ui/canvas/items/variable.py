@@ -178,15 +178,17 @@ class VariableItem(QGraphicsItem):
             lines.append("tags: " + ", ".join(var.tags))
         return "<br>".join(lines)
 
-    def contains_point(self) -> Contains:
-        """A test, in scene coordinates, for points inside the shape links stop at."""
+    def contains_point(self, *, name: bool = True) -> Contains:
+        """A test, in scene coordinates, for points inside the shape links stop at: the body
+        and its name's plate, or with ``name=False`` the body alone (a valve's circle, where
+        links into a flow end wherever its name is)."""
         c = self.pos()
         body = self._body
         if self.var.kind in (Kind.AUX, Kind.FLOW):
             in_body = ellipse_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
         else:
             in_body = rect_contains(c, body.width() / 2 + 2, body.height() / 2 + 2)
-        if self._plate.isNull():
+        if self._plate.isNull() or not name:
             return in_body
         # links stop at the name too, or its plate would hide their arrowheads
         plate = self._plate.translated(c)
