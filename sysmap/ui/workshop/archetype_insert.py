@@ -153,7 +153,7 @@ def insert_archetype(window, key: str, at: QPointF | tuple[float, float] | None 
 
 def install(window) -> None:
     """Add Workshop › Insert Archetype with the nine archetypes (their summaries as tips)."""
-    menu = window.workshop_menu.addMenu("Insert Archetype")
+    menu = window.workshop_menu.addMenu("&Insert Archetype")
     menu.setToolTipsVisible(True)
     for key in template_names():
         pattern = archetype(key)

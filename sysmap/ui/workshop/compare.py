@@ -196,10 +196,10 @@ class Comparison:
         window.tabifyDockWidget(window.loops_dock, self.dock)
         #: asks for the other version's file; tests replace it
         self.choose_path = self._ask_path
-        self.compare_action = QAction("Compare with Map…", window)
+        self.compare_action = QAction("&Compare with Map…", window)
         self.compare_action.setStatusTip("Show what changed since another version of this map")
         self.compare_action.triggered.connect(self.choose_and_compare)
-        self.clear_action = QAction("Clear Comparison", window)
+        self.clear_action = QAction("Clear Compariso&n", window)
         self.clear_action.setStatusTip("Take the comparison's marks and ghosts off the canvas")
         self.clear_action.setEnabled(False)
         self.clear_action.triggered.connect(self.clear)

@@ -260,7 +260,7 @@ class MergeTables:
         )
         #: asks for the files to merge; tests replace it
         self.choose_paths = self._ask_paths
-        self.action = QAction("Merge Tables' Maps…", window)
+        self.action = QAction("&Merge Tables' Maps…", window)
         self.action.setStatusTip("Merge the maps several tables drew: confirm near-synonyms, see conflicts")
         self.action.triggered.connect(self.choose_and_merge)
         window.workshop_menu.addAction(self.action)

@@ -412,7 +412,7 @@ def install(window) -> PerspectivesPanel:
         window,
         panel,
         "Perspectives",
-        "&Perspectives",
+        "Perspec&tives",
         "Show who drew what: tag, colour and filter the map by perspective",
     )
     window.perspectives_panel, window.perspectives_dock = panel, dock
