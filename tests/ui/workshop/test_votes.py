@@ -11,12 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from shots import shots_dir
 
+from sysmap.analysis.votes import HIGH_UNVOTED, VOTED_LOW, spearman
 from sysmap.examples import example_path
 from sysmap.io import load
 from sysmap.model import workshop as ws
 from sysmap.ui.mainwindow import MainWindow
-from sysmap.ui.workshop import votes_view
-from sysmap.ui.workshop.votes_view import HIGH_UNVOTED, VOTED_LOW
 
 SHOTS = shots_dir("B")
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -80,7 +79,7 @@ def test_notes_flag_disagreements_and_agreement_is_measured(qtbot):
         view.set_dots(vid, dots)
     assert view.note(top) == ""
     voted = [top, view.rows[1], bottom]
-    rho = votes_view.spearman([5, 3, 2], [view.ranks[v][1] for v in voted])
+    rho = spearman([5, 3, 2], [view.ranks[v][1] for v in voted])
     assert view.agreement.text().endswith(f"ρ = {rho:+.2f} (Spearman, 3 voted variables)")
     assert view.clear.isEnabled()
     view.clear.click()
@@ -123,13 +122,6 @@ def test_votes_survive_save_and_reopen(qtbot, tmp_path):
     window.session.open(path)
     qtbot.waitUntil(lambda: not view.busy and bool(view.ranks))
     assert view.dots(window.doc.variable_named("Social worker workload").id) == 2
-
-
-def test_pure_helpers():
-    assert votes_view.spearman([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(0.8)
-    assert votes_view.spearman([1, 2], [1, 2]) is None
-    assert votes_view.disagreement(None, 10, 3) == ""
-    assert votes_view.agreement_text({}, {}) == "Agreement with computed leverage: waiting for the ranking"
 
 
 def test_picture_of_the_votes_dock(qtbot):
