@@ -389,16 +389,30 @@ def cmd_leverage(args: argparse.Namespace) -> int:
     """Print a map's variables and links ranked as leverage points, each score component, the
     place to intervene (Meadows) each one's structure allows, and why, for the best few."""
     from sysmap.analysis.leverage import leverage_ranking, report_data, report_lines
+    from sysmap.analysis.votes import agreement_text, variable_ranking, vote_rows
+    from sysmap.model.workshop import votes_of
 
     if args.time <= 0 or args.top < 1:
         raise SysmapError("--time must be positive and --top at least 1")
     doc = _load(args.file)
     ranking = leverage_ranking(doc, graph=_causal_graph(doc, args), time_limit=args.time)
+    votes = votes_of(doc)
+    ranks = variable_ranking(ranking)
+    rows = vote_rows(votes, ranks, {vid: v.label for vid, v in doc.variables.items()}) if votes else []
     if args.json:
         data = {"file": args.file, **report_data(ranking, top=args.top)}
+        if votes:
+            data["dot_votes"] = {"agreement": agreement_text(votes, ranks), "variables": rows}
         print(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        print("\n".join(report_lines(ranking, args.file, top=args.top)))
+        return 0
+    lines = report_lines(ranking, args.file, top=args.top)
+    if votes:  # the room's dot votes beside the computed ranking
+        lines += ["", f"dot votes: {agreement_text(votes, ranks)}"]
+        for row in rows:
+            rank = f"rank {row['rank']}" if row["rank"] is not None else "not ranked"
+            note = f"  ({row['note']})" if row["note"] else ""
+            lines.append(f"  {row['dots']:>3} dots  {rank:<9} {row['variable']}{note}")
+    print("\n".join(lines))
     return 0
 
 

@@ -98,3 +98,29 @@ def agreement_text(votes: dict[str, int], ranks: dict[str, tuple[int, float]]) -
     if rho is None:
         return "Agreement with computed leverage: too few votes to compare (all voted alike)"
     return f"Agreement with computed leverage: ρ = {rho:+.2f} (Spearman, {len(voted)} voted variables)"
+
+
+def vote_rows(
+    votes: dict[str, int], ranks: dict[str, tuple[int, float]], names: dict[str, str]
+) -> list[dict]:
+    """The variables to show beside the ranking: every voted one and every unvoted one the
+    ranking puts high, most dots first, then by rank; each as ``{"variable", "dots",
+    "rank", "score", "note"}`` (rank and score ``None`` when not ranked).
+
+    >>> ranks = {"a": (1, 0.9), "b": (2, 0.5), "c": (3, 0.1)}
+    >>> rows = vote_rows({"b": 2}, ranks, {"a": "A", "b": "B", "c": "C"})
+    >>> [(r["variable"], r["dots"], r["rank"]) for r in rows]
+    [('B', 2, 2), ('A', 0, 1), ('C', 0, 3)]
+    >>> rows[1]["note"]
+    'high computed leverage, no votes'
+    """
+    n = len(ranks)
+    rows = []
+    for vid, name in names.items():
+        dots = votes.get(vid, 0)
+        rank, score = ranks.get(vid, (None, None))
+        note = disagreement(rank, n, dots)
+        if dots or note:
+            rows.append({"variable": name, "dots": dots, "rank": rank, "score": score, "note": note})
+    rows.sort(key=lambda r: (-r["dots"], r["rank"] if r["rank"] is not None else n + 1))
+    return rows

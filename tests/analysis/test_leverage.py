@@ -445,6 +445,27 @@ def test_cli_json_gives_the_same_data(capsys):
         assert candidate["name"] in text and f"{candidate['score']:.3f}" in text
 
 
+def test_cli_shows_the_rooms_dot_votes_beside_the_ranking(tmp_path, capsys):
+    from sysmap.io import save
+    from sysmap.model import workshop as ws
+
+    doc = load(example_path("social_care_workload"))
+    dots = {"Social worker workload": 5, "Overtime": 4, "Public criticism": 3}
+    doc.apply(ws.set_votes(doc, {doc.variable_named(n).id: d for n, d in dots.items()}))
+    path = tmp_path / "voted.xmile"
+    save(doc, path)
+    assert main(["leverage", str(path), "--top", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("dot votes: Agreement with computed leverage: ρ = +1.00 (Spearman, 3 voted variables)")
+    shown = [line.split() for line in out[start + 1 :]]
+    assert [row[0] for row in shown[:3]] == ["5", "4", "3"]
+    assert out[start + 3].endswith("Public criticism  (voted, but low computed leverage)")
+    assert any(line.endswith("(high computed leverage, no votes)") for line in out[start + 1 :])
+    assert main(["leverage", str(path), "--json"]) == 0
+    votes = json.loads(capsys.readouterr().out)["dot_votes"]
+    assert [(r["variable"], r["dots"]) for r in votes["variables"][:3]] == list(dots.items())
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
