@@ -17,11 +17,14 @@ from collections.abc import Mapping
 
 from sysmap.model import Direction, Kind, SystemMap, operations
 from sysmap.model.edits import Compound, Edit, Insert, Replace
-from sysmap.model.elements import Point, Variable
+from sysmap.model.elements import Link, Point, Variable
 from sysmap.model.geometry import default_pipe, nearest_on_polyline, reshape_pipe
 
 #: How much a link bends when another link already joins the same two variables.
 PARALLEL_BEND = 0.15
+#: A connector's first (last) point this close to its source's (target's) centre is its start
+#: (end), written on the variable's edge as Stella writes it: it follows the variable.
+END_REACH = 40.0
 #: Where a new alias goes, from its variable.
 ALIAS_OFFSET = (40.0, 40.0)
 #: Loop searches for a loop label stop after this long (seconds) or this many loops.
@@ -220,7 +223,80 @@ def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
         n = len(positions)
         edit = Compound(list(edit.edits), f"Move {n} item{'s' if n != 1 else ''}")
     pipes = [_PipeRoute(fid, points) for fid, points in routes.items()]
-    return Compound([edit, *pipes], edit.text) if pipes else edit
+    deltas = _deltas(doc, moves)
+    bends = [_LinkPoints(lid, points) for lid, points in link_routes(doc, deltas).items()]
+    return Compound([edit, *pipes, *bends], edit.text) if pipes or bends else edit
+
+
+def moved_link_points(
+    link: Link, start: Point, end: Point, ds: Point | None, dt: Point | None
+) -> tuple[Point, ...]:
+    """The points of multi-point connector ``link`` after its start (the centre ``start`` of its
+    source, or of the alias it leaves) moves by ``ds`` and its target (centre ``end``) by ``dt``
+    (``None``: stays).
+
+    Both ends moving alike carry every point along. Otherwise the inner points stay where they
+    are, and only a first (last) point within :data:`END_REACH` of its moved end, written on the
+    variable's edge, follows it.
+
+    >>> link = Link("k1", "a", "b", points=((5.0, 0.0), (50.0, 50.0), (95.0, 0.0)))
+    >>> moved_link_points(link, (0.0, 0.0), (100.0, 0.0), (10.0, 10.0), (10.0, 10.0))
+    ((15.0, 10.0), (60.0, 60.0), (105.0, 10.0))
+    >>> moved_link_points(link, (0.0, 0.0), (100.0, 0.0), None, (0.0, 30.0))
+    ((5.0, 0.0), (50.0, 50.0), (95.0, 30.0))
+    """
+    points = link.points
+    if not points or (ds is None and dt is None):
+        return points
+    if ds is not None and ds == dt:
+        return _shifted(points, ds)
+    out = list(points)
+    if ds is not None and _near(out[0], start):
+        out[0] = _shifted(out[:1], ds)[0]
+    if dt is not None and (len(out) > 1 or ds is None) and _near(out[-1], end):
+        out[-1] = _shifted(out[-1:], dt)[0]
+    return tuple(out)
+
+
+def _near(p: Point, q: Point) -> bool:
+    return (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 <= END_REACH**2
+
+
+def link_routes(doc: SystemMap, deltas: Mapping[str, Point]) -> dict[str, tuple[Point, ...]]:
+    """The new points (link id -> points) of the multi-point connectors whose ends the moves
+    ``deltas`` (element id -> (dx, dy)) move, where they change (:func:`moved_link_points`)."""
+    links: dict[str, Link] = {}
+    for eid in deltas:
+        if eid in doc.variables:
+            found = [*doc.links_from(eid), *doc.links_to(eid)]
+        elif eid in doc.aliases:
+            found = doc.links_from_alias(eid)
+        else:
+            continue
+        links.update((link.id, link) for link in found if link.points)
+    routes = {}
+    for lid, link in links.items():
+        start_id = link.alias or link.source
+        start = doc.element(start_id).position
+        end = doc.variables[link.target].position
+        points = moved_link_points(link, start, end, _moving(deltas, start_id), _moving(deltas, link.target))
+        if points != link.points:
+            routes[lid] = points
+    return routes
+
+
+class _LinkPoints(Replace):
+    """Set a connector's points, reading the link when applied (after the move of its ends)."""
+
+    def __init__(self, lid: str, points: tuple[Point, ...]):
+        self.lid, self.points = lid, points
+        self.old = self.new = None
+        self.text = "Route link"
+
+    def apply(self, doc: SystemMap) -> None:
+        self.old = doc.links[self.lid]
+        self.new = self.old.evolve(points=self.points)
+        super().apply(doc)
 
 
 def _flows_near(doc: SystemMap, ids) -> set[str]:

@@ -353,13 +353,13 @@ class CanvasEditor:
         return self._update_links(link_ids, text, lambda link: {"delay": delay}, doc)
 
     def straighten(self, link_ids: list[str] | None = None) -> bool:
-        """Make the links (by default the selected ones) straight."""
+        """Make the links (by default the selected ones) straight: no curvature, no points."""
         doc = self.scene.doc
         link_ids = self.selected_links() if link_ids is None else link_ids
-        bent = [lid for lid in link_ids if doc.links[lid].curvature != 0]
+        bent = [lid for lid in link_ids if doc.links[lid].curvature != 0 or doc.links[lid].points]
         if not bent:
             return False
-        return self._update_links(bent, "Straighten link", lambda link: {"curvature": 0.0}, doc)
+        return self._update_links(bent, "Straighten link", lambda link: {"curvature": 0.0, "points": ()}, doc)
 
     def _update_links(self, link_ids, text, changes, doc) -> bool:
         from sysmap.model.edits import Compound

@@ -131,3 +131,106 @@ def quad_path(a: QPointF, c: QPointF, b: QPointF) -> QPainterPath:
     path = QPainterPath(a)
     path.quadTo(c, b)
     return path
+
+
+# -- multi-point connectors: a smooth curve through anchor points --------------------------------
+
+#: A cubic Bézier piece: start, two control points, end.
+Cubic = tuple[QPointF, QPointF, QPointF, QPointF]
+
+
+def cubic_point(seg: Cubic, t: float) -> QPointF:
+    """The point at ``t`` (0..1) of the cubic piece ``seg``."""
+    p0, c1, c2, p1 = seg
+    u = 1 - t
+    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    return QPointF(
+        a * p0.x() + b * c1.x() + c * c2.x() + d * p1.x(),
+        a * p0.y() + b * c1.y() + c * c2.y() + d * p1.y(),
+    )
+
+
+def cubic_tangent(seg: Cubic, t: float) -> QPointF:
+    """The (unnormalised) direction of travel along the cubic piece ``seg`` at ``t``."""
+    p0, c1, c2, p1 = seg
+    u = 1 - t
+    a, b, c = 3 * u * u, 6 * u * t, 3 * t * t
+    return QPointF(
+        a * (c1.x() - p0.x()) + b * (c2.x() - c1.x()) + c * (p1.x() - c2.x()),
+        a * (c1.y() - p0.y()) + b * (c2.y() - c1.y()) + c * (p1.y() - c2.y()),
+    )
+
+
+def sub_cubic(seg: Cubic, t0: float, t1: float) -> Cubic:
+    """The part of the cubic piece ``seg`` between ``t0`` and ``t1``, as a cubic piece."""
+    scale = (t1 - t0) / 3
+    a, b = cubic_point(seg, t0), cubic_point(seg, t1)
+    da, db = cubic_tangent(seg, t0), cubic_tangent(seg, t1)
+    return a, a + da * scale, b - db * scale, b
+
+
+def spline_through(points: list[QPointF]) -> list[Cubic]:
+    """A smooth curve through every one of ``points`` (at least 2), as cubic pieces, one between
+    each two neighbours. The tangent at a point is parallel to the chord of its neighbours (a
+    Catmull-Rom spline), its control points a third of each piece's own chord away, so that
+    short pieces do not loop and long ones do not flatten; the ends leave towards their
+    neighbour."""
+    pieces: list[Cubic] = []
+    n = len(points)
+    for i in range(n - 1):
+        p0, p1 = points[i], points[i + 1]
+        before = points[i - 1] if i > 0 else p0
+        after = points[i + 2] if i + 2 < n else p1
+        reach = math.hypot(p1.x() - p0.x(), p1.y() - p0.y()) / 3
+        pieces.append((p0, p0 + unit(p1 - before) * reach, p1 - unit(after - p0) * reach, p1))
+    return pieces
+
+
+def _cubic_boundary_t(inside: Contains, seg: Cubic, forward: bool) -> float:
+    """Where the piece ``seg`` crosses out of a shape: from its start (``forward``) or its end."""
+
+    def at(t: float) -> tuple[float, float]:
+        p = cubic_point(seg, t if forward else 1.0 - t)
+        return p.x(), p.y()
+
+    t = _boundary_t(inside, at, 0.0, 1.0)
+    return t if forward else 1.0 - t
+
+
+def clipped_spline(
+    p0: QPointF, anchors: list[QPointF], p1: QPointF, in_source: Contains, in_target: Contains
+) -> list[Cubic]:
+    """The visible part of the smooth curve from centre ``p0`` through ``anchors`` to centre
+    ``p1``: from where it leaves the source's shape to where it enters the target's. Anchors
+    inside the source's shape before the first one outside it (a connector's start written
+    on the variable's edge, as Stella writes it), and likewise at the target, are passed over.
+
+    >>> pieces = clipped_spline(QPointF(0, 0), [QPointF(50, 50)], QPointF(100, 0),
+    ...                         rect_contains(QPointF(0, 0), 10, 10), rect_contains(QPointF(100, 0), 10, 10))
+    >>> start, end = pieces[0][0], pieces[-1][3]
+    >>> len(pieces), (round(start.x()), round(start.y())), (round(end.x()), round(end.y()))
+    (2, (8, 10), (92, 10))
+    """
+    inner = list(anchors)
+    while inner and in_source(inner[0].x(), inner[0].y()):
+        inner.pop(0)
+    while inner and in_target(inner[-1].x(), inner[-1].y()):
+        inner.pop()
+    pieces = spline_through([p0, *inner, p1])
+    first, last = pieces[0], pieces[-1]
+    t0 = _cubic_boundary_t(in_source, first, True)
+    if len(pieces) == 1:
+        t1 = _cubic_boundary_t(in_target, first, False)
+        if t1 - t0 < 0.02:  # the shapes overlap: draw what there is
+            return pieces
+        return [sub_cubic(first, t0, t1)]
+    t1 = _cubic_boundary_t(in_target, last, False)
+    return [sub_cubic(first, t0, 1.0), *pieces[1:-1], sub_cubic(last, 0.0, t1)]
+
+
+def spline_path(pieces: list[Cubic]) -> QPainterPath:
+    """The cubic ``pieces`` as one path."""
+    path = QPainterPath(pieces[0][0])
+    for _, c1, c2, p1 in pieces:
+        path.cubicTo(c1, c2, p1)
+    return path

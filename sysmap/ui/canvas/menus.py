@@ -139,7 +139,7 @@ def link_menu(editor: CanvasEditor, link_ids: list[str], parent=None) -> QMenu:
     delay.setChecked(first.delay)
     delay.triggered.connect(lambda _=False: editor.toggle_delay(link_ids))
     straighten = menu.addAction("Straighten")
-    straighten.setEnabled(any(doc.links[lid].curvature for lid in link_ids))
+    straighten.setEnabled(any(doc.links[lid].curvature or doc.links[lid].points for lid in link_ids))
     straighten.triggered.connect(lambda _=False: editor.straighten(link_ids))
     style_menu(editor, list(link_ids), menu)
     perspective_menu(editor, list(link_ids), menu)

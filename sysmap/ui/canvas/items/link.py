@@ -10,12 +10,19 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleT
 
 from sysmap.model import Kind, Link, Polarity
 from sysmap.model.style import ElementStyle
+from sysmap.ui.canvas.edit_builders import moved_link_points
 from sysmap.ui.canvas.geometry import (
+    Cubic,
     arrowhead,
     clipped_arc,
+    clipped_spline,
+    cubic_point,
+    cubic_tangent,
     quad_path,
     quad_point,
     quad_tangent,
+    spline_path,
+    sub_cubic,
     unit,
 )
 from sysmap.ui.canvas.handles import BendHandle, arc_middle
@@ -65,6 +72,12 @@ class LinkItem(QGraphicsPathItem):
     dashed box) with a :class:`BendHandle` at its middle; both are made the first time the
     link is selected.
 
+    A link with ``points`` (a multi-point connector) is a smooth curve from the source's edge
+    through each point to the target's (:func:`~sysmap.ui.canvas.geometry.clipped_spline`):
+    head and sign follow its last piece, the delay mark sits halfway along it, and it has no
+    bend handle (its curvature means nothing). While its ends are dragged, its points move as
+    the move will move them (:func:`~sysmap.ui.canvas.edit_builders.moved_link_points`).
+
     The link's own style overrides the canvas's: ``color`` the line and head, ``line_width``
     the line's width (the head grows with it, as with the projector style's thicker lines).
     The sign keeps its green, red or amber for the polarity unless the link has a colour of
@@ -90,6 +103,7 @@ class LinkItem(QGraphicsPathItem):
         self._curve = QPainterPath()
         self._hit = QPainterPath()
         self._arc: tuple[QPointF, QPointF, QPointF] | None = None
+        self._pieces: list[Cubic] | None = None  # the curve of a link with points
         self._head = QPolygonF()
         self._head_length = 11.0
         self._speed = 0.0
@@ -110,6 +124,10 @@ class LinkItem(QGraphicsPathItem):
         self.own_style = style_of(link)
         self._ends = (source, target)
         p0, p1 = source.pos(), target.pos()
+        if link.points:
+            self._update_through_points(link, source, target)
+            return
+        self._pieces = None
         if source is target:
             a, c, b = self._self_loop(source)
         else:
@@ -163,6 +181,8 @@ class LinkItem(QGraphicsPathItem):
 
     def _drawn_line(self) -> QPainterPath:
         """The curve as far as under the head, and the delay mark."""
+        if self._pieces is not None:
+            return self._drawn_pieces()
         a, c, b = self._arc
         speed = self._speed
         t = max(0.5, 1.0 - _LINE_INTO_HEAD * self._head_length / speed) if speed > 0 else 1.0
@@ -199,7 +219,12 @@ class LinkItem(QGraphicsPathItem):
             self._head_item.setBrush(QBrush(fill))
         elif selected:
             self._selected_look.setPath(self.path_drawn())
-        bendable = selected and self._ends is not None and self._ends[0] is not self._ends[1]
+        bendable = (
+            selected
+            and self._ends is not None
+            and self._ends[0] is not self._ends[1]
+            and not self.link.points
+        )
         if bendable or self._handle is not None:
             self.handle.setVisible(bendable)
             self.handle.setPos(self._middle)
@@ -234,6 +259,19 @@ class LinkItem(QGraphicsPathItem):
     def _place_sign(self, sign: str, a: QPointF, c: QPointF, b: QPointF) -> None:
         """Put the sign beside the line just behind the head, on the outside of the bend (left
         if straight)."""
+        # behind the head (which grows with the line), off the line by half the sign's height:
+        # 11 units in the canvas style
+        speed = self._speed
+        # links converge on a flow's small valve: their signs go further back, where they part
+        back = self._head_length + (22.0 if self._into_valve() else 6.0)
+        t = max(0.5, min(0.84, 1.0 - back / speed)) if speed > 0 else 0.84
+        at = quad_point(a, c, b, t)
+        d = unit(quad_tangent(a, c, b, t))
+        self._put_sign(sign, at, d, 1.0 if self.link.curvature >= 0 else -1.0)
+
+    def _put_sign(self, sign: str, at: QPointF, d: QPointF, preferred: float) -> None:
+        """Put the sign beside the line at ``at`` (heading ``d``), on side ``preferred`` (1: left
+        of travel on screen), remembering the other side's place too."""
         own = self.own_style
         if own.font_color or own.color:
             fill = QColor(own.font_color or own.color)
@@ -249,15 +287,6 @@ class LinkItem(QGraphicsPathItem):
             item.setText(sign)
             item.setBrush(QBrush(fill))
         item.setVisible(self._details)
-        # behind the head (which grows with the line), off the line by half the sign's height:
-        # 11 units in the canvas style
-        speed = self._speed
-        # links converge on a flow's small valve: their signs go further back, where they part
-        back = self._head_length + (22.0 if self._into_valve() else 6.0)
-        t = max(0.5, min(0.84, 1.0 - back / speed)) if speed > 0 else 0.84
-        at = quad_point(a, c, b, t)
-        d = unit(quad_tangent(a, c, b, t))
-        preferred = 1.0 if self.link.curvature >= 0 else -1.0
         rect = item.boundingRect()
         offset = max(11.0, rect.height() / 2 + self.line_width() / 2 + 1.0)
         corners = []
@@ -290,8 +319,11 @@ class LinkItem(QGraphicsPathItem):
     @staticmethod
     def _delay_mark(a: QPointF, c: QPointF, b: QPointF) -> QPainterPath:
         """Two short strokes across the middle of the link (‖)."""
-        mid = quad_point(a, c, b, 0.5)
-        d = unit(quad_tangent(a, c, b, 0.5))
+        return LinkItem._mark_at(quad_point(a, c, b, 0.5), unit(quad_tangent(a, c, b, 0.5)))
+
+    @staticmethod
+    def _mark_at(mid: QPointF, d: QPointF) -> QPainterPath:
+        """The delay mark (‖) across a line through ``mid`` heading ``d`` (a unit vector)."""
         n = QPointF(-d.y(), d.x())
         mark = QPainterPath()
         for shift in (-3.0, 3.0):
@@ -299,6 +331,84 @@ class LinkItem(QGraphicsPathItem):
             mark.moveTo(base - n * 8)
             mark.lineTo(base + n * 8)
         return mark
+
+    # -- a multi-point connector -------------------------------------------------------------------
+
+    def _update_through_points(self, link: Link, source: VariableItem, target: VariableItem) -> None:
+        """Redraw a link with points: a smooth curve through them, clipped to both ends."""
+        p0, p1 = source.pos(), target.pos()
+        start, end = tuple(source.var.position), tuple(target.var.position)
+        # while a drag moves the end items ahead of the map, the points move as the drop will
+        ds = (p0.x() - start[0], p0.y() - start[1])
+        dt = (p1.x() - end[0], p1.y() - end[1])
+        points = moved_link_points(link, start, end, ds if any(ds) else None, dt if any(dt) else None)
+        anchors = [QPointF(x, y) for x, y in points]
+        in_source = source.contains_point()
+        into_valve = target.var.kind == Kind.FLOW
+        pieces = clipped_spline(p0, anchors, p1, in_source, target.contains_point(name=not into_valve))
+        if into_valve:
+            named = clipped_spline(p0, anchors, p1, in_source, target.contains_point())
+            z = OVER_NAMES if _length(named[-1][3] - pieces[-1][3]) > 0.5 else 1.0
+            if self.zValue() != z:
+                self.setZValue(z)
+        self._pieces = pieces
+        last = pieces[-1]
+        tip = last[3]
+        end_dir = cubic_tangent(last, 1.0)
+        if _length(end_dir) < 1e-6:
+            end_dir = tip - last[0]
+        self._speed = _length(end_dir)
+        self._arc = (last[0], last[1], tip)  # kept for the checks that the link is drawn
+        k = max(1.0, self.line_width() / 1.5)
+        self._head_length = 11.0 * k
+        self._head = arrowhead(tip, end_dir, self._head_length, 7.0 * k)
+        curve = spline_path(pieces)
+        if link.delay:
+            curve.addPath(self._delay_mark_on(curve))
+        self._curve = curve
+        self._middle = curve.pointAtPercent(0.5)
+        head = QPainterPath()
+        head.addPolygon(self._head)
+        head.closeSubpath()
+        self._head_item.setPath(head)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(HIT_WIDTH, self.line_width() + 4))
+        hit = stroker.createStroke(spline_path(pieces))
+        hit.addPath(head)
+        self._hit = hit
+        self.setPath(self._drawn_line())
+        self._restyle()
+        sign = _SIGN_TEXT.get(link.polarity)
+        if sign is not None:
+            self._place_sign_on(sign, last)
+        elif self._sign is not None:
+            self._sign.setVisible(False)
+        self.setToolTip(link.note or "")
+
+    def _drawn_pieces(self) -> QPainterPath:
+        """The curve through the points as far as under the head, and the delay mark."""
+        pieces = self._pieces
+        last = pieces[-1]
+        speed = self._speed
+        t = max(0.5, 1.0 - _LINE_INTO_HEAD * self._head_length / speed) if speed > 0 else 1.0
+        line = spline_path([*pieces[:-1], sub_cubic(last, 0.0, t)])
+        if self.link.delay:
+            line.addPath(self._delay_mark_on(spline_path(pieces)))
+        return line
+
+    @staticmethod
+    def _delay_mark_on(curve: QPainterPath) -> QPainterPath:
+        """The delay mark halfway along ``curve``."""
+        mid = curve.pointAtPercent(0.5)
+        angle = math.radians(curve.angleAtPercent(0.5))  # counter-clockwise, y up
+        return LinkItem._mark_at(mid, QPointF(math.cos(angle), -math.sin(angle)))
+
+    def _place_sign_on(self, sign: str, last: Cubic) -> None:
+        """Put the sign beside the last piece of a curve through points, just behind the head."""
+        speed = self._speed
+        back = self._head_length + (22.0 if self._into_valve() else 6.0)
+        t = max(0.5, min(0.84, 1.0 - back / speed)) if speed > 0 else 0.84
+        self._put_sign(sign, cubic_point(last, t), unit(cubic_tangent(last, t)), 1.0)
 
     @staticmethod
     def _self_loop(item: VariableItem) -> tuple[QPointF, QPointF, QPointF]:
