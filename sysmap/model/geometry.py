@@ -160,12 +160,47 @@ def reshape_pipe(
         return tuple(pts)
     new_source, new_sink = _moved(source, source_delta), _moved(sink, sink_delta)
     if len(pts) == 2:
-        return _reshape_straight(pts, source, sink, new_source, new_sink, source_delta, sink_delta)
-    if source_delta is not None and source is not None:
-        _reshape_end(pts, 0, 1, new_source, source_delta)
-    if sink_delta is not None and sink is not None:
-        _reshape_end(pts, len(pts) - 1, len(pts) - 2, new_sink, sink_delta)
-    return tuple(_r(p) for p in pts)
+        pts = list(_reshape_straight(pts, source, sink, new_source, new_sink, source_delta, sink_delta))
+    else:
+        if source_delta is not None and source is not None:
+            _reshape_end(pts, 0, 1, new_source, source_delta)
+        if sink_delta is not None and sink is not None:
+            _reshape_end(pts, len(pts) - 1, len(pts) - 2, new_sink, sink_delta)
+    # a stock moved past the other end's stock: that end leaves its stock outward again
+    pts = _tidy(pts)
+    if len(pts) >= 2 and new_source is not None:
+        _leave_outward(pts, 0, 1, new_source)
+    if len(pts) >= 2 and new_sink is not None:
+        _leave_outward(pts, len(pts) - 1, len(pts) - 2, new_sink)
+    return tuple(_r(p) for p in _tidy(pts))
+
+
+def _leave_outward(pts: list, i: int, j: int, stock: Variable) -> None:
+    """Attach end ``i`` to the side of ``stock`` its segment to ``j`` leaves by, when that
+    segment would otherwise run back across the stock."""
+    e, n = pts[i], pts[j]
+    for axis, square in ((0, _level(e, n)), (1, _upright(e, n))):
+        if square:
+            c, half = _centre_half(stock, axis)
+            if (n[axis] - e[axis]) * (c - e[axis]) > 0 and abs(n[axis] - c) > half:
+                pts[i] = _with(e, axis, _side(stock, axis, n[axis]))
+
+
+def _tidy(pts: list) -> list:
+    """``pts`` without repeated points and without corners that do not turn."""
+    out: list = []
+    for p in pts:
+        if out and math.dist(out[-1], p) < _EPS:
+            continue
+        if len(out) >= 2 and (
+            _level(out[-2], out[-1])
+            and _level(out[-1], p)
+            or (_upright(out[-2], out[-1]) and _upright(out[-1], p))
+        ):
+            out[-1] = p
+            continue
+        out.append(p)
+    return out if len(out) >= 2 else pts[:1] + pts[-1:]
 
 
 def _reshape_end(pts: list, i: int, j: int, stock: Variable, delta: Point) -> None:
