@@ -16,8 +16,13 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from sysmap.io.xmile.names import NSMAP, XMILE_NS
+from sysmap.io.xmile.names import NSMAP, XMILE_NS, sysmap_tag
 from sysmap.model import NO_EXTRAS, Extras
+
+#: On a reference inside a kept drawing (see :func:`references`): the document id of the
+#: drawing it refers to, which sysmap reads and renumbers. The reader puts it in place of the
+#: file's ``uid``; the writer puts the drawing's new ``uid`` back. Never written to a file.
+REF = sysmap_tag("ref")
 
 
 def _strip_indentation(element: etree._Element) -> None:
@@ -117,3 +122,30 @@ def replay(element: etree._Element, extras: Extras) -> None:
         element.set(name, value)
     for text in extras.children:
         element.append(parse_fragment(text))
+
+
+#: (parent, child) local names of the elements that refer to another drawing of a view by uid
+_REFERENCES = {("from", "alias"), ("to", "alias"), ("group", "item")}
+
+
+def _xmile_local(name: object) -> str | None:
+    if not isinstance(name, str):
+        return None  # comments and processing instructions
+    qname = etree.QName(name)
+    return qname.localname if qname.namespace in (XMILE_NS, None) else None
+
+
+def references(element: etree._Element) -> Iterable[etree._Element]:
+    """The elements of a kept drawing that refer to another drawing of the view by its uid:
+    the alias a connector starts or ends at (``<from><alias uid>``, ``<to><alias uid>``) and
+    a group's members (``<item uid>``). ``element`` itself never counts.
+
+    >>> drawing = parse_fragment(
+    ...     f'<connector xmlns="{XMILE_NS}" uid="8"><from><alias uid="7"/></from><to>b</to></connector>'
+    ... )
+    >>> [node.get("uid") for node in references(drawing)]
+    ['7']
+    """
+    for node in element.iterdescendants():
+        if (_xmile_local(node.getparent().tag), _xmile_local(node.tag)) in _REFERENCES:
+            yield node

@@ -15,6 +15,7 @@ Tolerated: the pre-OASIS namespace ``http://www.systemdynamics.org/XMILE`` (with
 from __future__ import annotations
 
 import collections
+import copy
 import math
 import os
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from lxml import etree
 from sysmap.errors import FileFormatError, ModelError
 from sysmap.io import _xml
 from sysmap.io.xmile.geometry import curvature_from_angle
-from sysmap.io.xmile.keep import capture, fragment
+from sysmap.io.xmile.keep import REF, capture, fragment, references
 from sysmap.io.xmile.names import (
     OLD_NS,
     XMILE_NS,
@@ -605,6 +606,8 @@ class _Builder:
         self.kinds: dict[str, Kind] = {}
         self.placements: dict[str, _Placement] = {}
         self.view_extra = NO_EXTRAS
+        self.uid_count: collections.Counter[str] = collections.Counter()  # how many drawings have a uid
+        self.drawn: dict[str, str] = {}  # the file's uid -> id, for the drawings read that have one
 
     def warn(self, element, message: str) -> None:
         self.reader.warn(element, message)
@@ -712,6 +715,7 @@ class _Builder:
         if view is None:
             return items
         kept: list[str] = []
+        self.uid_count.update(child.get("uid") for child in view if child.get("uid") is not None)
         for child in view:
             tag = x(child.tag)
             if tag in _KINDS and child.get("name") is not None:
@@ -720,16 +724,16 @@ class _Builder:
                     self.warn(
                         child, f"the drawing of unknown variable {child.get('name')!r} is kept as written"
                     )
-                    kept.append(fragment(child))
+                    kept.append(self.kept(child))
                     continue
                 try:
                     self.place(child, vid, self.kinds[vid])
                 except _Keep:
-                    kept.append(fragment(child))
+                    kept.append(self.kept(child))
             elif tag in ("connector", "alias", "text_box", "group") or child.tag == sysmap_tag("loop_label"):
                 items.append((tag or "loop_label", child))
             elif isinstance(child.tag, str):
-                kept.append(fragment(child))
+                kept.append(self.kept(child))
         self.kept_view = kept
         self.view_extra = Extras(tuple(view.attrib.items()), tuple(kept))
         return items
@@ -783,6 +787,7 @@ class _Builder:
                 alias = self.alias(element)
                 if alias is not None:
                     alias_ids[element.get("uid", "")] = alias
+                    self.remember(element, alias.id)
                     out.append(alias)
         positions = {vid: v.position for vid, v in variables.items()}
         positions.update({a.id: a.position for a in out})
@@ -798,11 +803,38 @@ class _Builder:
                 else:
                     made = self.loop_label(element)
                 if made is not None:
+                    self.remember(element, made.id)
                     out.append(made)
         return out
 
+    def remember(self, element, eid: str) -> None:
+        """Note that the drawing ``element`` was read as the document's ``eid``, so that kept
+        drawings referring to its uid can follow it when the writer renumbers (a uid that
+        several drawings share names none of them)."""
+        uid = element.get("uid")
+        if uid is not None and self.uid_count[uid] == 1:
+            self.drawn[uid] = eid
+
     def keep(self, element) -> None:
-        self.view_extra = Extras(self.view_extra.attributes, (*self.view_extra.children, fragment(element)))
+        self.view_extra = Extras(self.view_extra.attributes, (*self.view_extra.children, self.kept(element)))
+
+    def kept(self, element) -> str:
+        """The text of a drawing kept as written, except that its references to drawings
+        sysmap read (the alias a kept connector starts or ends at, a kept group's items) name
+        them by document id (:data:`~sysmap.io.xmile.keep.REF`) instead of by the file's uid,
+        for the writer to give them the uids it numbers those drawings with."""
+        if not any(True for _ in references(element)):
+            return fragment(element)
+        element = copy.deepcopy(element)
+        for node in references(element):
+            if node.get(REF) is not None:
+                self.warn(node, "a sysmap:ref attribute is for sysmap's own use, not for files; dropped")
+                del node.attrib[REF]
+            eid = self.drawn.get(node.get("uid", ""))
+            if eid is not None:
+                del node.attrib["uid"]
+                node.set(REF, eid)
+        return fragment(element)
 
     def alias(self, element) -> Alias | None:
         of = _text(_child(element, "of")).strip()

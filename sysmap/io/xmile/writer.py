@@ -4,8 +4,9 @@ Canonical: the same document always gives the same bytes -- elements in document
 attributes in a fixed order, numbers in their shortest exact form, uids numbered afresh in
 view order -- so saving an unchanged map twice gives identical files and a one-variable
 change gives a small diff. Everything the reader kept without interpreting is written back
-where it came from. sysmap's own additions (loop labels, tags, link notes, the model's
-origin) live in the ``sysmap:`` namespace, never as invented XMILE attributes.
+where it came from, its references to drawings sysmap renumbered (the alias a kept connector
+starts or ends at) pointed at their new uids. sysmap's own additions (loop labels, tags, link
+notes, the model's origin) live in the ``sysmap:`` namespace, never as invented XMILE attributes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lxml import etree
 
 from sysmap import __version__
 from sysmap.io.xmile.geometry import angle_from_curvature
-from sysmap.io.xmile.keep import parse_fragment, replay
+from sysmap.io.xmile.keep import REF, parse_fragment, references, replay
 from sysmap.io.xmile.names import ISEE_NS, NSMAP, SYSMAP_NS, XMILE_NS, sysmap_tag, tag
 from sysmap.io.xmile.workshop import write_workshop
 from sysmap.model import (
@@ -315,14 +316,7 @@ class _Writer:
         kept = doc.extra("view")
         for attr, value in kept.attributes:
             view.set(attr, value)
-        # kept drawings hold the uids they had in their file: new uids must not repeat them
-        reserved = {
-            node.get("uid")
-            for text in (*kept.children, *doc.extra("views_head").children, *doc.extra("views").children)
-            for node in parse_fragment(text).iter()
-            if node.get("uid") is not None
-        }
-        uids = _Uids(reserved)
+        uids = _Uids(_kept_uids(doc))
         for var in doc.variables.values():
             view.append(self.placement(doc, var))
         for alias in doc.aliases.values():
@@ -340,7 +334,10 @@ class _Writer:
             view.append(self.text_box(note, uids))
         for label in doc.loop_labels.values():
             view.append(self.loop_label(label, names, uids))
-        replay(view, Extras((), kept.children))
+        for text in kept.children:
+            drawing = parse_fragment(text)
+            if _point_references(drawing, uids):
+                view.append(drawing)
         return view
 
     def placement(self, doc: SystemMap, var: Variable) -> etree._Element:
@@ -371,7 +368,7 @@ class _Writer:
         return element
 
     def connector(self, link: Link, names, positions, uids: _Uids) -> etree._Element:
-        element = etree.Element(tag("connector"), uid=uids.next())
+        element = etree.Element(tag("connector"), uid=uids.take(link.id))
         start = positions[link.alias] if link.alias else positions[link.source]
         if link.source != link.target:
             element.set("angle", number(angle_from_curvature(start, positions[link.target], link.curvature)))
@@ -397,7 +394,7 @@ class _Writer:
         return element
 
     def text_box(self, note: Note, uids: _Uids) -> etree._Element:
-        element = etree.Element(tag("text_box"), uid=uids.next())
+        element = etree.Element(tag("text_box"), uid=uids.take(note.id))
         _place(element, note.position, note.size, centre=note.size is None)
         for attr, value in note.view_extra.attributes:
             element.set(attr, value)
@@ -406,7 +403,7 @@ class _Writer:
         return element
 
     def loop_label(self, label: LoopLabel, names, uids: _Uids) -> etree._Element:
-        element = etree.Element(sysmap_tag("loop_label"), uid=uids.next(), text=label.text)
+        element = etree.Element(sysmap_tag("loop_label"), uid=uids.take(label.id), text=label.text)
         _place(element, label.position)
         element.set("direction", label.direction.value)
         for vid in label.loop:
@@ -433,8 +430,45 @@ def _is_lookup_table(var: Variable) -> bool:
     )
 
 
+def _kept_uids(doc: SystemMap) -> set[str]:
+    """The uids a model's drawings keep from their file, which new uids must not repeat: those
+    of kept drawings (and of anything they refer to that sysmap did not read) and of other
+    views, and those variables' drawings carry as kept attributes."""
+    texts = [*doc.extra("view").children, *doc.extra("views_head").children, *doc.extra("views").children]
+    uids = set()
+    for element in doc.elements():
+        extra = getattr(element, "view_extra", None)
+        if extra:
+            uids.update(value for name, value in extra.attributes if name == "uid")
+            texts.extend(extra.children)
+    for text in texts:
+        uids.update(node.get("uid") for node in parse_fragment(text).iter() if node.get("uid") is not None)
+    return uids
+
+
+def _point_references(drawing, uids: _Uids) -> bool:
+    """Give the references of a kept drawing to drawings sysmap read (see
+    :data:`~sysmap.io.xmile.keep.REF`) the uids those were written with. A reference to a
+    drawing that is gone drops a group's item, or the whole drawing of a connector whose end
+    it was; returns whether ``drawing`` is still to be written."""
+    for node in list(references(drawing)):
+        eid = node.get(REF)
+        if eid is None:
+            continue
+        del node.attrib[REF]
+        uid = uids.get(eid)
+        if uid is not None:
+            node.set("uid", uid)
+        elif etree.QName(node).localname == "item":
+            node.getparent().remove(node)
+        else:
+            return False
+    return True
+
+
 class _Uids:
-    """Numbers view objects in the order they are written; aliases are looked up by id."""
+    """Numbers view objects in the order they are written, and remembers those of the
+    document's elements by id."""
 
     def __init__(self, reserved: set[str] = frozenset()) -> None:
         self._count = 0
@@ -455,6 +489,9 @@ class _Uids:
 
     def of(self, eid: str) -> str:
         return self._by_id[eid]
+
+    def get(self, eid: str) -> str | None:
+        return self._by_id.get(eid)
 
 
 def _flag(parent, value: bool) -> None:
