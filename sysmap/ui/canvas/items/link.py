@@ -134,37 +134,19 @@ class LinkItem(QGraphicsPathItem):
             in_source = source.contains_point()
             a, c, b = clipped_arc(p0, p1, link.curvature, in_source, target.contains_point())
             if target.var.kind == Kind.FLOW:
-                # into a flow, the arrow ends on the valve's circle, not on its name; one that
-                # passes the name to get there is drawn over it, or the name would hide its head
+                # into a flow, the arrow ends on the valve's circle, not on its name
                 end = b
                 a, c, b = clipped_arc(p0, p1, link.curvature, in_source, target.contains_point(name=False))
-                z = OVER_NAMES if _length(end - b) > 0.5 else 1.0
-                if self.zValue() != z:
-                    self.setZValue(z)
+                self._stack_over_name(_length(end - b) > 0.5)
             self._middle = arc_middle(p0, p1, link.curvature)
         self._arc = (a, c, b)
         end = quad_tangent(a, c, b, 1.0)
         # near its end the curve covers |B'(1)| per unit of t: how far back from the tip is t
         self._speed = _length(end)
-        k = max(1.0, self.line_width() / 1.5)  # thick lines have larger heads
-        self._head_length = 11.0 * k
-        self._head = arrowhead(b, end, self._head_length, 7.0 * k)
         curve = quad_path(a, c, b)
         if link.delay:
             curve.addPath(self._delay_mark(a, c, b))
-        self._curve = curve
-        head = QPainterPath()
-        head.addPolygon(self._head)
-        head.closeSubpath()
-        self._head_item.setPath(head)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(max(HIT_WIDTH, self.line_width() + 4))
-        hit = stroker.createStroke(curve)
-        hit.addPath(head)
-        # before the path: with a pen, Qt takes the item's bounds from shape()
-        self._hit = hit
-        self.setPath(self._drawn_line())
-        self._restyle()
+        self._finish(b, end, curve, curve)
 
         sign = _SIGN_TEXT.get(link.polarity)
         if sign is not None:
@@ -332,6 +314,33 @@ class LinkItem(QGraphicsPathItem):
             mark.lineTo(base + n * 8)
         return mark
 
+    def _stack_over_name(self, crosses: bool) -> None:
+        """A link into a flow that passes the flow's name to reach the valve is drawn over the
+        name, or the name would hide its head."""
+        z = OVER_NAMES if crosses else 1.0
+        if self.zValue() != z:
+            self.setZValue(z)
+
+    def _finish(self, tip: QPointF, direction: QPointF, curve: QPainterPath, line: QPainterPath) -> None:
+        """The arrowhead at ``tip`` along ``direction``, the drawn ``curve`` (with any delay
+        mark), and the hit area around ``line`` and the head; then the path and the look."""
+        k = max(1.0, self.line_width() / 1.5)  # thick lines have larger heads
+        self._head_length = 11.0 * k
+        self._head = arrowhead(tip, direction, self._head_length, 7.0 * k)
+        self._curve = curve
+        head = QPainterPath()
+        head.addPolygon(self._head)
+        head.closeSubpath()
+        self._head_item.setPath(head)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(HIT_WIDTH, self.line_width() + 4))
+        hit = stroker.createStroke(line)
+        hit.addPath(head)
+        # before the path: with a pen, Qt takes the item's bounds from shape()
+        self._hit = hit
+        self.setPath(self._drawn_line())
+        self._restyle()
+
     # -- a multi-point connector -------------------------------------------------------------------
 
     def _update_through_points(self, link: Link, source: VariableItem, target: VariableItem) -> None:
@@ -348,9 +357,7 @@ class LinkItem(QGraphicsPathItem):
         pieces = clipped_spline(p0, anchors, p1, in_source, target.contains_point(name=not into_valve))
         if into_valve:
             named = clipped_spline(p0, anchors, p1, in_source, target.contains_point())
-            z = OVER_NAMES if _length(named[-1][3] - pieces[-1][3]) > 0.5 else 1.0
-            if self.zValue() != z:
-                self.setZValue(z)
+            self._stack_over_name(_length(named[-1][3] - pieces[-1][3]) > 0.5)
         self._pieces = pieces
         last = pieces[-1]
         tip = last[3]
@@ -359,25 +366,11 @@ class LinkItem(QGraphicsPathItem):
             end_dir = tip - last[0]
         self._speed = _length(end_dir)
         self._arc = (last[0], last[1], tip)  # kept for the checks that the link is drawn
-        k = max(1.0, self.line_width() / 1.5)
-        self._head_length = 11.0 * k
-        self._head = arrowhead(tip, end_dir, self._head_length, 7.0 * k)
         curve = spline_path(pieces)
         if link.delay:
             curve.addPath(self._delay_mark_on(curve))
-        self._curve = curve
         self._middle = curve.pointAtPercent(0.5)
-        head = QPainterPath()
-        head.addPolygon(self._head)
-        head.closeSubpath()
-        self._head_item.setPath(head)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(max(HIT_WIDTH, self.line_width() + 4))
-        hit = stroker.createStroke(spline_path(pieces))
-        hit.addPath(head)
-        self._hit = hit
-        self.setPath(self._drawn_line())
-        self._restyle()
+        self._finish(tip, end_dir, curve, spline_path(pieces))
         sign = _SIGN_TEXT.get(link.polarity)
         if sign is not None:
             self._place_sign_on(sign, last)
