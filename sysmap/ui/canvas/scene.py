@@ -441,21 +441,15 @@ class MapScene(QGraphicsScene):
         halo behind each; the others, and all of them for ``None``, lose their tint."""
         scores = scores or {}
         for vid in [vid for vid in self._heat if vid not in scores or vid not in self.variable_items]:
-            halo = self._heat.pop(vid)
-            if shiboken6.isValid(halo):
-                halo.setParentItem(None)
-                self.removeItem(halo)
+            self._drop_child(self._heat.pop(vid))
         for vid, score in scores.items():
             item = self.variable_items.get(vid)
             if item is None:
                 continue
             halo = self._heat.get(vid)
             if halo is None:
-                halo = QGraphicsEllipseItem(self._heat_rect(item), item)
-                halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-                halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                halo = self._heat[vid] = self._halo(item)
                 halo.setPen(Qt.PenStyle.NoPen)
-                self._heat[vid] = halo
             halo.setBrush(QBrush(heat_colour(score)))
 
     def heat_of(self, vid: str) -> QColor | None:
@@ -470,10 +464,7 @@ class MapScene(QGraphicsScene):
         follows moves and costs no Python per frame."""
         series = series or {}
         for vid in [vid for vid in self._sparks if vid not in series or vid not in self.variable_items]:
-            spark = self._sparks.pop(vid)
-            if shiboken6.isValid(spark):
-                spark.setParentItem(None)
-                self.removeItem(spark)
+            self._drop_child(self._sparks.pop(vid))
         for vid, (times, values) in series.items():
             item = self.variable_items.get(vid)
             if item is None:
@@ -514,15 +505,10 @@ class MapScene(QGraphicsScene):
         ring = self._rings.get(eid)
         if mark is None or item is None:
             if ring is not None:
-                self._rings.pop(eid)
-                if shiboken6.isValid(ring):
-                    ring.setParentItem(None)
-                    self.removeItem(ring)
+                self._drop_child(self._rings.pop(eid))
             return
         if ring is None:
-            ring = self._rings[eid] = QGraphicsEllipseItem(self._heat_rect(item), item)
-            ring.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-            ring.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            ring = self._rings[eid] = self._halo(item)
         fill = QColor(mark)
         fill.setAlpha(70)
         ring.setBrush(QBrush(fill))
@@ -536,6 +522,20 @@ class MapScene(QGraphicsScene):
     def sparkline_of(self, vid: str) -> SparklineItem | None:
         """The sparkline :meth:`set_sparklines` drew for variable ``vid``, if any."""
         return self._sparks.get(vid)
+
+    def _halo(self, item: VariableItem) -> QGraphicsEllipseItem:
+        """A new ellipse behind variable ``item`` (its child, so it follows moves), clicks
+        passing through it: the heat tint's and the marks' shape."""
+        halo = QGraphicsEllipseItem(self._heat_rect(item), item)
+        halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        return halo
+
+    def _drop_child(self, child: QGraphicsItem) -> None:
+        """Take a halo or sparkline off its variable's item (if Qt has not deleted it yet)."""
+        if shiboken6.isValid(child):
+            child.setParentItem(None)
+            self.removeItem(child)
 
     @staticmethod
     def _heat_rect(item: VariableItem) -> QRectF:
