@@ -222,9 +222,9 @@ def move(doc: SystemMap, positions: Mapping[str, Point]) -> Edit:
     if len(moves) != len(positions):
         n = len(positions)
         edit = Compound(list(edit.edits), f"Move {n} item{'s' if n != 1 else ''}")
-    pipes = [_PipeRoute(fid, points) for fid, points in routes.items()]
+    pipes = [_SetPoints(fid, points, "Route flow") for fid, points in routes.items()]
     deltas = _deltas(doc, moves)
-    bends = [_LinkPoints(lid, points) for lid, points in link_routes(doc, deltas).items()]
+    bends = [_SetPoints(lid, points, "Route link") for lid, points in link_routes(doc, deltas).items()]
     return Compound([edit, *pipes, *bends], edit.text) if pipes or bends else edit
 
 
@@ -285,16 +285,17 @@ def link_routes(doc: SystemMap, deltas: Mapping[str, Point]) -> dict[str, tuple[
     return routes
 
 
-class _LinkPoints(Replace):
-    """Set a connector's points, reading the link when applied (after the move of its ends)."""
+class _SetPoints(Replace):
+    """Set a flow's or a connector's ``points``, reading the element when applied: the move
+    of its ends comes first in the same step."""
 
-    def __init__(self, lid: str, points: tuple[Point, ...]):
-        self.lid, self.points = lid, points
+    def __init__(self, eid: str, points: tuple[Point, ...], text: str):
+        self.eid, self.points = eid, points
         self.old = self.new = None
-        self.text = "Route link"
+        self.text = text
 
     def apply(self, doc: SystemMap) -> None:
-        self.old = doc.links[self.lid]
+        self.old = doc.element(self.eid)
         self.new = self.old.evolve(points=self.points)
         super().apply(doc)
 
@@ -309,20 +310,6 @@ def _flows_near(doc: SystemMap, ids) -> set[str]:
             flows.add(eid)
         flows.update(var.inflows + var.outflows)
     return flows
-
-
-class _PipeRoute(Replace):
-    """Set a flow's route, reading the flow when applied (its move comes first in the step)."""
-
-    def __init__(self, fid: str, points: tuple[Point, ...]):
-        self.fid, self.points = fid, points
-        self.old = self.new = None
-        self.text = "Route flow"
-
-    def apply(self, doc: SystemMap) -> None:
-        self.old = doc.variables[self.fid]
-        self.new = self.old.evolve(points=self.points)
-        super().apply(doc)
 
 
 def _label_number(doc: SystemMap, letter: str) -> int:
