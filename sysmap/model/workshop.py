@@ -221,9 +221,24 @@ def set_votes(doc: SystemMap, votes: Mapping[str, int], text: str = "") -> SetFi
     return SetField("votes", doc.votes, ordered, text or "Record votes")
 
 
-def add_votes(doc: SystemMap, vid: str, dots: int = 1) -> SetField:
-    """An edit that gives variable ``vid`` ``dots`` more votes (fewer if negative, not below 0)."""
+def add_votes(
+    doc: SystemMap, ids: Iterable[str], dots: int = 1, *, most: int | None = None, text: str = ""
+) -> SetField:
+    """An edit that gives each variable of ``ids`` ``dots`` more votes (fewer if negative),
+    kept between 0 and ``most`` (no upper bound for ``None``); ``text`` names the undo step
+    (default: "Vote for <label>", or "... for N variables", see :func:`voted_for`)."""
+    ids = list(dict.fromkeys(ids))
     votes = votes_of(doc)
-    votes[vid] = max(0, votes.get(vid, 0) + dots)
-    name = doc.variables[vid].name if vid in doc.variables else vid
-    return set_votes(doc, votes, f"Vote for {name}" if dots > 0 else f"Remove vote for {name}")
+    for vid in ids:
+        n = max(0, votes.get(vid, 0) + dots)
+        votes[vid] = n if most is None else min(most, n)
+    if not text:
+        text = f"{'Vote' if dots > 0 else 'Remove vote'} for {voted_for(doc, ids)}"
+    return set_votes(doc, votes, text)
+
+
+def voted_for(doc: SystemMap, ids: list[str]) -> str:
+    """How a vote names what it is for: the one variable's label, else how many."""
+    if len(ids) == 1 and ids[0] in doc.variables:
+        return " ".join(doc.variables[ids[0]].label.split())
+    return f"{len(ids)} variables"

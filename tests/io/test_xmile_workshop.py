@@ -135,8 +135,8 @@ def test_unique_to_is_what_one_perspective_alone_sees():
 
 def test_votes_add_up_and_refuse_strangers():
     doc = workshop_map()
-    doc.apply(ws.add_votes(doc, "v3", 1))
-    doc.apply(ws.add_votes(doc, "v1", -9))
+    doc.apply(ws.add_votes(doc, ["v3"], 1))
+    doc.apply(ws.add_votes(doc, ["v1"], -9))
     assert ws.votes_of(doc) == {"v3": 3}
     with pytest.raises(ModelError):
         ws.set_votes(doc, {"nobody": 1})

@@ -216,16 +216,8 @@ class VotesView(WorkshopPanel):
         if not chosen:
             self.message("Select the variables to give a dot to.")
             return
-        votes = ws.votes_of(doc)
-        for vid in chosen:
-            votes[vid] = min(MAX_DOTS, votes.get(vid, 0) + 1)
-        what = (
-            " ".join(doc.variables[chosen[0]].label.split())
-            if len(chosen) == 1
-            else f"{len(chosen)} variables"
-        )
-        if self.perform(lambda: ws.set_votes(doc, votes, f"Vote for {what}")):
-            self.message(f"One more dot for {what}.")
+        if self.perform(lambda: ws.add_votes(doc, chosen, most=MAX_DOTS)):
+            self.message(f"One more dot for {ws.voted_for(doc, chosen)}.")
 
     def clear_votes(self) -> None:
         """Take every dot off (one undo step)."""
