@@ -32,11 +32,14 @@ class WorkshopPanel(QWidget):
     With ``status`` (the default) the panel has a word-wrapped :class:`QLabel` ``status`` for
     its messages, which the subclass places in its layout; otherwise ``status`` is ``None``.
     After :meth:`start_background` it also has a ``worker`` (a :class:`PolledWorker`) and a
-    single-shot ``debounce`` timer.
+    single-shot ``debounce`` timer; background work runs only while the panel is shown, so
+    hidden docks cost nothing as the map is edited.
     """
 
     worker: PolledWorker | None = None
     debounce: QTimer | None = None
+    _rerun: Callable[[], None] | None = None
+    _wanted = False  # work was asked for while the panel was hidden
 
     def __init__(self, parent=None, *, status: bool = True):
         super().__init__(parent)
@@ -132,6 +135,7 @@ class WorkshopPanel(QWidget):
         A job's answer goes to ``answered(result)``; a failure's message to the status line."""
         self.worker = PolledWorker(self, name=name, latest_only=True)
         self._on_answer = answered
+        self._rerun = rerun
         self.worker.answered.connect(self._background_answered)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
@@ -146,20 +150,34 @@ class WorkshopPanel(QWidget):
         self._on_answer(result)
 
     def schedule(self) -> None:
-        """Rerun once the edits pause (each call restarts the pause)."""
+        """Rerun once the edits pause (each call restarts the pause); a hidden panel reruns
+        when it is shown instead."""
+        if not self.isVisible():
+            self._wanted = True
+            return
         self.debounce.start()
 
     def submit(self, job: Callable[[SystemMap], object], failure: str, working: str | None = None) -> None:
         """Run ``job`` on a copy of ``doc`` off the GUI thread (nothing without a document),
         saying ``working`` meanwhile; a pending :meth:`schedule` is dropped. ``failure`` says
-        what could not be done if the job raises."""
+        what could not be done if the job raises. A hidden panel (a closed dock, a tab behind
+        another) works nothing out: it reruns when it is shown."""
         self.debounce.stop()
+        if not self.isVisible():
+            self._wanted = True
+            return
         if self.doc is None:
             return
         snapshot = self.doc.copy()  # the worker never sees the live document
         if working is not None:
             self.status.setText(working)
         self.worker.submit(lambda: job(snapshot), failure)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._wanted and self._rerun is not None:
+            self._wanted = False
+            self._rerun()
 
     @property
     def busy(self) -> bool:

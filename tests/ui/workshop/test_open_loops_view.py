@@ -113,7 +113,9 @@ def test_a_map_without_prompts_says_so(qtbot):
     window = MainWindow(doc)
     qtbot.addWidget(window)
     view = window.open_loops_view
-    qtbot.waitUntil(lambda: not view.busy)
+    window.show()
+    window.open_loops_dock.show()  # a hidden dock looks for nothing
+    qtbot.waitUntil(lambda: not view.busy and bool(view.summary.text()))
     assert view.table.rowCount() == 0
     assert view.summary.text() == "No open loops: no single new link would close a loop."
     assert not view.draw.isEnabled()

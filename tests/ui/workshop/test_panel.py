@@ -64,10 +64,30 @@ def test_a_refused_edit_is_a_message_not_an_error(window):
 
 def test_background_jobs_run_on_a_copy_and_answer_on_the_gui_thread(window, qtbot):
     panel = Recorder()
-    dock_panel(window, panel, "Recorder", "Recorder", "records")
+    dock, _action = dock_panel(window, panel, "Recorder", "Recorder", "records")
+    window.show()
+    dock.show()
     panel.submit(lambda doc: (doc is not window.doc, len(doc.variables)), "counting failed", "counting…")
     assert panel.status.text() == "counting…"
     qtbot.waitUntil(lambda: bool(panel.answers), timeout=5000)
     assert panel.answers == [(True, 1)]
     panel.submit(lambda doc: 1 / 0, "counting failed")
     qtbot.waitUntil(lambda: "counting failed" in panel.status.text(), timeout=5000)
+
+
+def test_a_hidden_panel_works_nothing_out_until_it_is_shown(window, qtbot):
+    panel = Recorder()
+    runs = []
+    panel._rerun = lambda: runs.append(len(window.doc.variables))
+    dock, _action = dock_panel(window, panel, "Recorder", "Recorder", "records")
+    window.show()
+    panel.submit(lambda doc: len(doc.variables), "counting failed")
+    panel.schedule()
+    window.doc.add_variable("Morale")
+    qtbot.wait(50)
+    assert not panel.busy and panel.answers == [] and runs == []
+    dock.show()  # shown: the work asked for while hidden is done once, on the map as it is now
+    assert runs == [2]
+    dock.hide()
+    dock.show()
+    assert runs == [2]  # nothing was asked for meanwhile
