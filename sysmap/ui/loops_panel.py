@@ -308,6 +308,7 @@ class LoopsPanel(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.analyse)
+        self._wanted = False  # a search was asked for while the panel was hidden
 
         self.search.textChanged.connect(self._refilter)
         self.polarity.currentIndexChanged.connect(self._refilter)
@@ -350,11 +351,21 @@ class LoopsPanel(QWidget):
 
     # -- analysis -----------------------------------------------------------------------------
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._wanted:
+            self._wanted = False
+            self.analyse()
+
     def analyse(self) -> None:
         """Search the current document's loops again (off the GUI thread); results replace the
-        table when they arrive, and the loop chosen before is chosen again if it is still there."""
+        table when they arrive, and the loop chosen before is chosen again if it is still there.
+        A hidden panel (its dock closed, or a tab behind another) searches when it is shown."""
         self._debounce.stop()
         self._stop()
+        if self.doc is not None and not self.isVisible():
+            self._wanted = True
+            return
         chosen = self.chosen()
         if chosen is not None:
             self._restore = chosen.key

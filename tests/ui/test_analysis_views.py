@@ -337,3 +337,19 @@ def test_leverage_can_be_weighed_by_simulated_loop_dominance(qtbot):
     cld.weigh.click()
     wait_idle(qtbot, cld)
     assert "equations" in cld.status.text() or "simulat" in cld.status.text()
+
+
+def test_a_hidden_view_analyses_only_once_it_is_shown(qtbot):
+    doc = load(EXAMPLES / "social_care_workload.xmile")
+    stack = QUndoStack()
+    scene = MapScene(doc, undo_stack=stack)
+    view = LeverageView()
+    qtbot.addWidget(view)
+    view.set_session(doc, stack, scene)  # a tab behind another: no analysis yet
+    qtbot.wait(100)
+    assert not view.busy and view.result is None
+    view.show()
+    wait_idle(qtbot, view)
+    assert view.result is not None and view.result.candidates
+    view.set_session(None, None, None)
+    scene.detach()

@@ -310,3 +310,19 @@ def test_closing_the_panel_while_listing_stops_the_search(qtbot, large):
     qtbot.wait(100)
     assert panel.model.rowCount() == listed  # nothing more streams in
     assert panel.cancel_button.isHidden() and panel.more_button.isEnabled()
+
+
+def test_a_hidden_panel_searches_only_once_it_is_shown(qtbot):
+    doc = load(SOCIAL)
+    stack = QUndoStack()
+    scene = MapScene(doc, undo_stack=stack)
+    panel = LoopsPanel()
+    qtbot.addWidget(panel)
+    panel.set_session(doc, stack, scene)  # a closed dock: nothing to search for yet
+    qtbot.wait(100)
+    assert not panel.busy and shown_rows(panel) == []
+    panel.show()
+    wait_idle(qtbot, panel)
+    assert len(shown_rows(panel)) == 8
+    panel.set_session(None, None, None)
+    scene.detach()

@@ -62,6 +62,7 @@ class AnalysisView(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.analyse)
+        self._wanted = False  # an analysis was asked for while the view was hidden
 
     # -- to give in subclasses -------------------------------------------------------------------
 
@@ -119,9 +120,13 @@ class AnalysisView(QWidget):
         return type(self).compute
 
     def analyse(self) -> None:
-        """Run the analysis again on the current map (off the GUI thread)."""
+        """Run the analysis again on the current map (off the GUI thread); a hidden view (its
+        dock closed, or a tab behind another) runs it when it is shown instead."""
         self._debounce.stop()
         self.worker.cancel()
+        if self.doc is not None and not self.isVisible():
+            self._wanted = True
+            return
         if self.doc is None:
             self.result = None
             self.status.setText("No map.")
@@ -140,6 +145,12 @@ class AnalysisView(QWidget):
         self.result = result
         self.status.clear()
         self.show_result(result)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._wanted:
+            self._wanted = False
+            self.analyse()
 
     @property
     def busy(self) -> bool:
