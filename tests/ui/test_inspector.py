@@ -43,7 +43,9 @@ def panel(qtbot, doc):
     inspector.set_session(doc, stack)
     inspector.resize(300, 700)
     inspector.stack_ = stack  # the test's handle on the undo stack
-    return inspector
+    yield inspector
+    if shiboken6.isValid(inspector):
+        inspector.set_session(None, None)
 
 
 def type_into(qtbot, field, text: str) -> None:
